@@ -51,6 +51,10 @@ function parseParams(spec, opName) {
   });
 }
 
+// JS reserved words cannot name a free function; the Tensor method keeps PyTorch's name.
+const freeNames = { var: 'variance' };
+const fnName = (name) => freeNames[name] ?? name;
+
 const entries = ops.map(([name, params, ret, expr, flags = 'mf']) => {
   const ps = parseParams(params, name);
   if (!returns[ret]) throw new Error(`${name}: unknown return type ${ret}`);
@@ -111,7 +115,7 @@ const ts = [
 for (const e of entries) {
   const body = returns[e.ret].wrap(call(e));
   const retTs = returns[e.ret].ts;
-  ts.push(`export function ${e.name}(${sig(e.ps)}): ${retTs} {`, `  return ${body};`, '}');
+  ts.push(`export function ${fnName(e.name)}(${sig(e.ps)}): ${retTs} {`, `  return ${body};`, '}');
 }
 ts.push('', '/** The op table as Tensor methods (self = this). */', 'export abstract class TensorOps {');
 ts.push('  abstract readonly native: NativeTensor;');
@@ -120,9 +124,9 @@ for (const e of entries.filter((x) => x.method)) {
   const retTs = e.ret === 'this' ? 'this' : returns[e.ret].ts;
   const args = ['this as unknown as Tensor', ...rest.map((p) => p.name)].join(', ');
   if (e.ret === 'this') {
-    ts.push(`  ${e.name}(${sig(rest)}): this {`, `    ${e.name}(${args});`, '    return this;', '  }');
+    ts.push(`  ${e.name}(${sig(rest)}): this {`, `    ${fnName(e.name)}(${args});`, '    return this;', '  }');
   } else {
-    ts.push(`  ${e.name}(${sig(rest)}): ${retTs} {`, `    return ${e.name}(${args});`, '  }');
+    ts.push(`  ${e.name}(${sig(rest)}): ${retTs} {`, `    return ${fnName(e.name)}(${args});`, '  }');
   }
 }
 ts.push('}', '');

@@ -131,7 +131,7 @@ export const ops = [
   ['nonzero', 'T self', 'T', 'at::nonzero(self)'],
   ['flip', 'T self, i[] dims', 'T', 'at::flip(self, dims)'],
   ['roll', 'T self, i[] shifts, i[] dims', 'T', 'at::roll(self, shifts, dims)'],
-  ['pad', 'T self, i[] pad, S value=0', 'T', 'at::constant_pad_nd(self, pad, value)'],
+  ['pad', 'T self, i[] padding, S value=0', 'T', 'at::constant_pad_nd(self, padding, value)'],
   ['toDtype', 'T self, dt dtype', 'T', 'self.to(dtype)'],
   ['toDevice', 'T self, dev device', 'T', 'self.to(device)'],
   ['detach', 'T self', 'T', 'self.detach()'],

@@ -1,0 +1,92 @@
+// Loads the libtorch addon built by `npm run build:native` (build/Release/hsa_torch.node).
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+/** Opaque handle to a libtorch tensor owned by the addon. */
+export interface NativeTensor {
+  dispose(): void;
+  isDisposed(): boolean;
+}
+export interface NativeGenerator {
+  seed(seed: number): void;
+  getState(): NativeTensor;
+  setState(state: NativeTensor): void;
+}
+export interface NativeOptimizer {
+  step(): void;
+  zeroGrad(): void;
+  setLr(lr: number): void;
+  saveState(): Buffer;
+  loadState(state: Buffer): void;
+}
+export interface TensorMeta {
+  shape: number[];
+  dtype: string;
+  device: string;
+  requiresGrad: boolean;
+  isLeaf: boolean;
+}
+
+interface NativeModule {
+  NativeTensor: new (...args: never[]) => NativeTensor;
+  NativeGenerator: new (seed: number) => NativeGenerator;
+  NativeOptimizer: new (kind: string, params: NativeTensor[], options: Record<string, number | boolean>) => NativeOptimizer;
+  ops: Record<string, (...args: unknown[]) => unknown>;
+  fromArray(data: ArrayBufferView, shape: readonly number[], dtype: string): NativeTensor;
+  toArray(t: NativeTensor): ArrayBufferView;
+  meta(t: NativeTensor): TensorMeta;
+  shape(t: NativeTensor): number[];
+  describe(t: NativeTensor): string;
+  grad(t: NativeTensor): NativeTensor | undefined;
+  setGrad(t: NativeTensor, g: NativeTensor | undefined): void;
+  backward(t: NativeTensor, gradient: NativeTensor | undefined, retainGraph: boolean, createGraph: boolean): void;
+  autogradGrad(
+    outputs: NativeTensor[],
+    inputs: NativeTensor[],
+    gradOutputs: NativeTensor[] | undefined,
+    retainGraph: boolean,
+    createGraph: boolean,
+    allowUnused: boolean,
+  ): (NativeTensor | undefined)[];
+  setGradEnabled(enabled: boolean): void;
+  isGradEnabled(): boolean;
+  manualSeed(seed: number): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(): void;
+  liveTensors(): number;
+  torchVersion: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Same relative path from src/tensor (tests, tsx) and dist/tensor (compiled).
+const addonPath = join(here, '../../build/Release/hsa_torch.node');
+
+function load(): NativeModule {
+  try {
+    return createRequire(import.meta.url)(addonPath) as NativeModule;
+  } catch (e) {
+    throw new Error(
+      `cannot load the libtorch addon at ${addonPath}: ${(e as Error).message}\n` +
+        'Build it with `npm run build` (needs Debian libtorch-dev, or LIBTORCH=/path/to/libtorch).',
+    );
+  }
+}
+
+export const native: NativeModule = load();
+
+/** libtorch starts with one intra-op thread here; use the cores we may use unless HSA_NUM_THREADS says otherwise. */
+function defaultThreads(): number {
+  const env = process.env.HSA_NUM_THREADS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`HSA_NUM_THREADS must be a positive integer, got '${env}'`);
+    return n;
+  }
+  return availableParallelism();
+}
+native.setNumThreads(defaultThreads());
