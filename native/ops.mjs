@@ -147,6 +147,11 @@ export const ops = [
   // neural-network functions (input first, PyTorch's torch.nn.functional semantics)
   ['conv2d', 'T input, T weight, T? bias, i[] stride=1, i[] padding=0, i[] dilation=1, i groups=1', 'T', 'at::conv2d(input, weight, bias, stride, padding, dilation, groups)', 'f'],
   ['convTranspose2d', 'T input, T weight, T? bias, i[] stride=1, i[] padding=0, i[] outputPadding=0, i groups=1, i[] dilation=1', 'T', 'at::conv_transpose2d(input, weight, bias, stride, padding, outputPadding, groups, dilation)', 'f'],
+  ['conv3d', 'T input, T weight, T? bias, i[] stride=1, i[] padding=0, i[] dilation=1, i groups=1', 'T', 'at::conv3d(input, weight, bias, stride, padding, dilation, groups)', 'f'],
+  ['avgPool3d', 'T input, i[] kernelSize, i[] stride=[], i[] padding=0, b ceilMode=false, b countIncludePad=true', 'T', 'at::avg_pool3d(input, kernelSize, stride, padding, ceilMode, countIncludePad)', 'f'],
+  ['maxPool3d', 'T input, i[] kernelSize, i[] stride=[], i[] padding=0, i[] dilation=1, b ceilMode=false', 'T', 'at::max_pool3d(input, kernelSize, stride, padding, dilation, ceilMode)', 'f'],
+  ['upsampleTrilinear3d', 'T input, i[] outputSize, b alignCorners=false', 'T', 'at::upsample_trilinear3d(input, outputSize, alignCorners)', 'f'],
+  ['upsampleNearest3d', 'T input, i[] outputSize', 'T', 'at::upsample_nearest3d(input, outputSize)', 'f'],
   ['groupNorm', 'T input, i numGroups, T? weight, T? bias, f eps=1e-5', 'T', 'at::group_norm(input, numGroups, weight, bias, eps)', 'f'],
   ['layerNorm', 'T input, i[] normalizedShape, T? weight, T? bias, f eps=1e-5', 'T', 'at::layer_norm(input, normalizedShape, weight, bias, eps)', 'f'],
   ['batchNorm', 'T input, T? runningMean, T? runningVar, T? weight, T? bias, b training=false, f momentum=0.1, f eps=1e-5', 'T', 'at::batch_norm(input, weight, bias, runningMean, runningVar, training, momentum, eps, false)', 'f'],
