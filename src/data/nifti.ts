@@ -1,0 +1,269 @@
+// NIfTI-1/2 volumes: reading through nifti-reader-js (header parsing), validation that names the file,
+// and a hand-written NIfTI-1 writer that carries an input's geometry (qform AND sform) unchanged.
+import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import * as nifti from 'nifti-reader-js';
+import { assertNotInput, registerInput, writeFileAtomic } from './files.js';
+
+export type NiftiDatatype = 'uint8' | 'int16' | 'uint16' | 'int32' | 'float32' | 'float64';
+
+const CODES: Record<NiftiDatatype, number> = { uint8: 2, int16: 4, int32: 8, float32: 16, float64: 64, uint16: 512 };
+const BYTES: Record<NiftiDatatype, number> = { uint8: 1, int16: 2, uint16: 2, int32: 4, float32: 4, float64: 8 };
+const BY_CODE = new Map<number, NiftiDatatype>(Object.entries(CODES).map(([k, v]) => [v, k as NiftiDatatype]));
+
+/** Everything that places voxels in space; copied verbatim onto masks written on the same grid. */
+export interface NiftiGeometry {
+  /** pixdim[0..7]; pixdim[0] is qfac. */
+  pixdim: number[];
+  qformCode: number;
+  sformCode: number;
+  /** quatern_b, quatern_c, quatern_d. */
+  quatern: [number, number, number];
+  qoffset: [number, number, number];
+  /** srow_x, srow_y, srow_z. */
+  srow: [number[], number[], number[]];
+  xyztUnits: number;
+  dimInfo: number;
+}
+
+/** A 3-D volume; data[i + nx*j + nx*ny*k] is voxel (i, j, k), as nibabel indexes it. Values are scaled. */
+export interface Volume {
+  dims: [number, number, number];
+  data: Float32Array;
+  geometry: NiftiGeometry;
+}
+
+export interface LoadedVolume extends Volume {
+  path: string;
+  datatype: NiftiDatatype;
+}
+
+// Decompressed-size ceiling: refuses gzip bombs before they exhaust memory.
+const MAX_BYTES = 2 ** 32 - 1;
+
+export function readNifti(path: string): LoadedVolume {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new Error(`${path}: cannot read file (${(e as Error).message})`);
+  }
+  const vol = parseNifti(bytes, path);
+  registerInput(path);
+  return vol;
+}
+
+/** Decodes the bytes of a .nii or .nii.gz; `path` names the source in errors. */
+export function parseNifti(bytes: Buffer, path: string): LoadedVolume {
+  const fail = (why: string): never => {
+    throw new Error(`${path}: ${why}`);
+  };
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_BYTES });
+    } catch (e) {
+      fail(`corrupt gzip stream (${(e as Error).message})`);
+    }
+  }
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer;
+  if (!nifti.isNIFTI(buf)) fail('not a NIfTI-1/2 file (bad size field or magic)');
+  let hdr: nifti.NIFTI1 | nifti.NIFTI2;
+  try {
+    hdr = nifti.readHeader(buf);
+  } catch (e) {
+    return fail(`unreadable header (${(e as Error).message})`);
+  }
+  const datatype = BY_CODE.get(hdr.datatypeCode) ?? fail(`unsupported datatype code ${hdr.datatypeCode}`);
+  const dims = checkDims(hdr.dims, fail);
+  const nvox = dims[0] * dims[1] * dims[2];
+  const offset = hdr.vox_offset;
+  const isV2 = hdr instanceof nifti.NIFTI2;
+  if (!Number.isInteger(offset) || offset < (isV2 ? 540 : 348)) fail(`invalid vox_offset ${offset}`);
+  const need = offset + nvox * BYTES[datatype];
+  if (buf.byteLength < need) fail(`truncated: dims ${dims.join('×')} need ${need} bytes, file has ${buf.byteLength}`);
+  if (buf.byteLength > need) fail(`dims ${dims.join('×')} do not match the data: ${buf.byteLength - need} extra bytes`);
+
+  const data = decode(new DataView(buf, offset, nvox * BYTES[datatype]), datatype, hdr.littleEndian, nvox);
+  applyScaling(data, hdr.scl_slope, hdr.scl_inter);
+  let bad = 0;
+  for (let i = 0; i < nvox; i++) if (!Number.isFinite(data[i]!)) bad++;
+  if (bad > 0) fail(`${bad} voxels are NaN or infinite`);
+  const geometry = readGeometry(hdr, new DataView(buf), isV2);
+  return { path, dims, data, datatype, geometry };
+}
+
+function checkDims(dim: number[], fail: (why: string) => never): [number, number, number] {
+  const n = dim[0]!;
+  if (!Number.isInteger(n) || n < 1 || n > 7) fail(`invalid dim[0] = ${n}`);
+  const d = [1, 2, 3].map((i) => (i <= n ? dim[i]! : 1));
+  if (d.some((v) => !Number.isInteger(v) || v < 1)) fail(`invalid dims ${dim.slice(1, n + 1).join('×')}`);
+  for (let i = 4; i <= n; i++) if (dim[i] !== 1) fail(`expected a 3-D volume, got dims ${dim.slice(1, n + 1).join('×')}`);
+  return d as [number, number, number];
+}
+
+const ARRAYS = { uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array };
+
+function decode(view: DataView, dt: NiftiDatatype, le: boolean, n: number): Float32Array {
+  // Fast path: little-endian data at an aligned offset is viewed in place.
+  if (le && view.byteOffset % BYTES[dt] === 0) return Float32Array.from(new ARRAYS[dt](view.buffer, view.byteOffset, n));
+  const out = new Float32Array(n);
+  const get: (i: number) => number = {
+    uint8: (i: number) => view.getUint8(i),
+    int16: (i: number) => view.getInt16(i * 2, le),
+    uint16: (i: number) => view.getUint16(i * 2, le),
+    int32: (i: number) => view.getInt32(i * 4, le),
+    float32: (i: number) => view.getFloat32(i * 4, le),
+    float64: (i: number) => view.getFloat64(i * 8, le),
+  }[dt];
+  for (let i = 0; i < n; i++) out[i] = get(i);
+  return out;
+}
+
+// NIfTI: slope 0 (or not finite) means "no scaling".
+function applyScaling(data: Float32Array, slope: number, inter: number): void {
+  if (!Number.isFinite(slope) || slope === 0) return;
+  const b = Number.isFinite(inter) ? inter : 0;
+  if (slope === 1 && b === 0) return;
+  for (let i = 0; i < data.length; i++) data[i] = data[i]! * slope + b;
+}
+
+function readGeometry(hdr: nifti.NIFTI1 | nifti.NIFTI2, view: DataView, isV2: boolean): NiftiGeometry {
+  // srow is read from the raw header: nifti-reader-js replaces its affine by the qform when qform_code ≥ sform_code.
+  const le = hdr.littleEndian;
+  const srowAt = (r: number, c: number) =>
+    isV2 ? view.getFloat64(400 + (r * 4 + c) * 8, le) : view.getFloat32(280 + (r * 4 + c) * 4, le);
+  const srow = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => srowAt(r, c))) as NiftiGeometry['srow'];
+  return {
+    pixdim: Array.from({ length: 8 }, (_, i) => hdr.pixDims[i] ?? 0),
+    qformCode: hdr.qform_code,
+    sformCode: hdr.sform_code,
+    quatern: [hdr.quatern_b, hdr.quatern_c, hdr.quatern_d],
+    qoffset: [hdr.qoffset_x, hdr.qoffset_y, hdr.qoffset_z],
+    srow,
+    xyztUnits: hdr.xyzt_units,
+    dimInfo: hdr.dim_info,
+  };
+}
+
+/** Voxel sizes along the three array axes (mm). */
+export function spacing(g: NiftiGeometry): [number, number, number] {
+  return [Math.abs(g.pixdim[1]!), Math.abs(g.pixdim[2]!), Math.abs(g.pixdim[3]!)];
+}
+
+/** The quaternion (qform) voxel → world matrix, NIfTI-1 method 2. */
+export function qformAffine(g: NiftiGeometry): number[][] {
+  const [b, c, d] = g.quatern;
+  const a = Math.sqrt(Math.max(0, 1 - b * b - c * c - d * d));
+  const qfac = g.pixdim[0]! < 0 ? -1 : 1;
+  const R = [
+    [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+    [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
+    [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
+  ];
+  const s = [g.pixdim[1]!, g.pixdim[2]!, qfac * g.pixdim[3]!];
+  return [
+    ...R.map((row, r) => [row[0]! * s[0]!, row[1]! * s[1]!, row[2]! * s[2]!, g.qoffset[r]!]),
+    [0, 0, 0, 1],
+  ];
+}
+
+/** Voxel → world (mm) the way nibabel, NiiVue and ITK pick it: sform if set, else qform, else pixdim. */
+export function affine(g: NiftiGeometry): number[][] {
+  if (g.sformCode > 0) return [...g.srow.map((r) => [...r]), [0, 0, 0, 1]];
+  if (g.qformCode > 0) return qformAffine(g);
+  const s = spacing(g);
+  return [
+    [s[0], 0, 0, 0],
+    [0, s[1], 0, 0],
+    [0, 0, s[2], 0],
+    [0, 0, 0, 1],
+  ];
+}
+
+/** A geometry whose qform and sform both say: axis-aligned voxels of the given spacing at origin. */
+export function axisAlignedGeometry(sp: [number, number, number], origin: [number, number, number] = [0, 0, 0]): NiftiGeometry {
+  return {
+    pixdim: [1, sp[0], sp[1], sp[2], 0, 0, 0, 0],
+    qformCode: 1,
+    sformCode: 1,
+    quatern: [0, 0, 0],
+    qoffset: [...origin],
+    srow: [
+      [sp[0], 0, 0, origin[0]],
+      [0, sp[1], 0, origin[1]],
+      [0, 0, sp[2], origin[2]],
+    ],
+    xyztUnits: 2, // mm
+    dimInfo: 0,
+  };
+}
+
+/** Throws unless mask lies on image's grid (same dims, same world placement within 1e-3 mm). */
+export function assertSameGrid(image: LoadedVolume, mask: LoadedVolume): void {
+  const where = `${mask.path} does not lie on the grid of ${image.path}`;
+  if (image.dims.some((d, i) => d !== mask.dims[i])) {
+    throw new Error(`${where}: dims ${mask.dims.join('×')} vs ${image.dims.join('×')}`);
+  }
+  const a = affine(image.geometry);
+  const b = affine(mask.geometry);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 4; c++) {
+      if (Math.abs(a[r]![c]! - b[r]![c]!) > 1e-3) throw new Error(`${where}: affines differ at [${r},${c}]`);
+    }
+  }
+}
+
+// NIfTI-1 header byte offsets used by the writer.
+const HDR = 348;
+const VOX_OFFSET = 352;
+
+/** The bytes of a NIfTI-1 single file (.nii) holding vol as the given datatype (values rounded for integer types). */
+export function encodeNifti1(vol: Volume, datatype: NiftiDatatype, description = ''): Buffer {
+  const n = vol.dims[0] * vol.dims[1] * vol.dims[2];
+  if (vol.data.length !== n) throw new Error(`encodeNifti1: ${vol.data.length} values for dims ${vol.dims.join('×')}`);
+  const buf = Buffer.alloc(VOX_OFFSET + n * BYTES[datatype]);
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const g = vol.geometry;
+  v.setInt32(0, HDR, true);
+  v.setUint8(39, g.dimInfo);
+  [3, vol.dims[0], vol.dims[1], vol.dims[2], 1, 1, 1, 1].forEach((d, i) => v.setInt16(40 + 2 * i, d, true));
+  v.setInt16(70, CODES[datatype], true);
+  v.setInt16(72, BYTES[datatype] * 8, true);
+  g.pixdim.forEach((p, i) => v.setFloat32(76 + 4 * i, p, true));
+  v.setFloat32(108, VOX_OFFSET, true);
+  v.setFloat32(112, 1, true); // scl_slope
+  v.setFloat32(116, 0, true); // scl_inter
+  v.setUint8(123, g.xyztUnits);
+  buf.write(description.slice(0, 79), 148, 'latin1');
+  v.setInt16(252, g.qformCode, true);
+  v.setInt16(254, g.sformCode, true);
+  [...g.quatern, ...g.qoffset].forEach((q, i) => v.setFloat32(256 + 4 * i, q, true));
+  g.srow.flat().forEach((s, i) => v.setFloat32(280 + 4 * i, s, true));
+  buf.write('n+1\0', 344, 'latin1');
+  const d = new DataView(buf.buffer, buf.byteOffset + VOX_OFFSET, n * BYTES[datatype]);
+  const set: (i: number, x: number) => void = {
+    uint8: (i: number, x: number) => d.setUint8(i, clampRound(x, 0, 255)),
+    int16: (i: number, x: number) => d.setInt16(i * 2, clampRound(x, -32768, 32767), true),
+    uint16: (i: number, x: number) => d.setUint16(i * 2, clampRound(x, 0, 65535), true),
+    int32: (i: number, x: number) => d.setInt32(i * 4, clampRound(x, -(2 ** 31), 2 ** 31 - 1), true),
+    float32: (i: number, x: number) => d.setFloat32(i * 4, x, true),
+    float64: (i: number, x: number) => d.setFloat64(i * 8, x, true),
+  }[datatype];
+  for (let i = 0; i < n; i++) set(i, vol.data[i]!);
+  return buf;
+}
+
+function clampRound(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, Math.round(x)));
+}
+
+/**
+ * Writes vol as NIfTI-1 (.nii, or gzip for .nii.gz) atomically; refuses to replace a file this process read.
+ * gzipLevel trades size for speed (the phantom writes thousands of files at level 1).
+ */
+export function writeNifti(path: string, vol: Volume, datatype: NiftiDatatype, options: { gzipLevel?: number; description?: string } = {}): void {
+  assertNotInput(path);
+  const raw = encodeNifti1(vol, datatype, options.description);
+  const bytes = path.endsWith('.gz') ? gzipSync(raw, { level: options.gzipLevel ?? 6 }) : raw;
+  writeFileAtomic(path, bytes);
+}
