@@ -105,7 +105,7 @@ const ARRAYS = { uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int3
 
 function decode(view: DataView, dt: NiftiDatatype, le: boolean, n: number): Float32Array {
   // Fast path: little-endian data at an aligned offset is viewed in place.
-  if (le && view.byteOffset % BYTES[dt] === 0) return Float32Array.from(new ARRAYS[dt](view.buffer, view.byteOffset, n));
+  if (le && view.byteOffset % BYTES[dt] === 0) return Float32Array.from(new ARRAYS[dt](view.buffer as ArrayBuffer, view.byteOffset, n));
   const out = new Float32Array(n);
   const get: (i: number) => number = {
     uint8: (i: number) => view.getUint8(i),
