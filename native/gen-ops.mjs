@@ -12,7 +12,8 @@ const types = {
   'T': { cpp: 'tensor', ts: 'Tensor', js: (n) => `${n}.native` },
   'T?': { cpp: 'optTensor', ts: 'Tensor', optional: true, js: (n) => `${n}?.native` },
   'T[]': { cpp: 'tensors', ts: 'readonly Tensor[]', js: (n) => `${n}.map((t) => t.native)` },
-  'TS': { cpp: 'tensorOrScalar', ts: 'Tensor | number | boolean', js: (n) => `scalarOrNative(${n})` },
+  // The Tensor object itself travels (not its handle): a bare number means a scalar here.
+  'TS': { cpp: 'tensorOrScalar', ts: 'Tensor | number | boolean' },
   'f': { cpp: 'number', ts: 'number' },
   'f?': { cpp: 'optNumber', ts: 'number', optional: true },
   'i': { cpp: 'integer', ts: 'number' },
@@ -109,7 +110,7 @@ const ts = [
   "import type { Generator } from './generator.js';",
   "import type { DType, Device } from './dtype.js';",
   "import { native, type NativeTensor } from './native.js';",
-  "import { wrap, wrapList, scalarOrNative } from './wrap.js';",
+  "import { wrap, wrapList } from './wrap.js';",
   '',
 ];
 for (const e of entries) {

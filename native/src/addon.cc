@@ -1,6 +1,7 @@
 #include <napi.h>
 
-#include "tensor_wrap.h"
+#include "generator_wrap.h"
+#include "tensor_table.h"
 
 namespace hsa {
 void registerCore(Napi::Env env, Napi::Object exports);
@@ -9,7 +10,7 @@ void registerOps(Napi::Env env, Napi::Object ops);
 }  // namespace hsa
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  hsa::TensorWrap::Init(env, exports);
+  hsa::registerTable(env, exports);
   hsa::GeneratorWrap::Init(env, exports);
   hsa::registerCore(env, exports);
   hsa::registerOptim(env, exports);

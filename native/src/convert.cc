@@ -2,7 +2,8 @@
 
 #include <cmath>
 
-#include "tensor_wrap.h"
+#include "generator_wrap.h"
+#include "tensor_table.h"
 
 namespace hsa {
 
@@ -23,8 +24,8 @@ void Args::fail(size_t i, const char* name, const char* expected) const {
 }
 
 at::Tensor Args::tensor(size_t i, const char* name) const {
-  if (absent(i) || !TensorWrap::Is(at(i))) fail(i, name, "a Tensor");
-  return TensorWrap::Unwrap(at(i))->tensor();
+  if (absent(i) || !at(i).IsNumber()) fail(i, name, "a Tensor");
+  return TensorTable::get(info_.Env(), at(i).As<Napi::Number>().DoubleValue());
 }
 
 c10::optional<at::Tensor> Args::optTensor(size_t i, const char* name) const {
@@ -39,19 +40,26 @@ std::vector<at::Tensor> Args::tensors(size_t i, const char* name) const {
   out.reserve(a.Length());
   for (uint32_t k = 0; k < a.Length(); ++k) {
     Napi::Value v = a.Get(k);
-    if (!TensorWrap::Is(v)) fail(i, name, "an array of Tensors");
-    out.push_back(TensorWrap::Unwrap(v)->tensor());
+    if (!v.IsNumber()) fail(i, name, "an array of Tensors");
+    out.push_back(TensorTable::get(info_.Env(), v.As<Napi::Number>().DoubleValue()));
   }
   return out;
 }
 
+// Here JS passes the Tensor object itself (its `native` field holds the handle), since a plain number
+// means a scalar.
 at::Tensor Args::tensorOrScalar(size_t i, const char* name) const {
+  if (!absent(i) && at(i).IsObject()) {
+    Napi::Value h = at(i).As<Napi::Object>().Get("native");
+    if (!h.IsNumber()) fail(i, name, "a Tensor or a number");
+    return TensorTable::get(info_.Env(), h.As<Napi::Number>().DoubleValue());
+  }
   if (!absent(i) && (at(i).IsNumber() || at(i).IsBoolean())) {
     at::Tensor t = c10::scalar_to_tensor(scalar(i, name));
     t.unsafeGetTensorImpl()->set_wrapped_number(true);
     return t;
   }
-  return tensor(i, name);
+  fail(i, name, "a Tensor or a number");
 }
 
 double Args::number(size_t i, const char* name) const {
@@ -175,7 +183,7 @@ std::string deviceName(const at::Device& d) { return d.str(); }
 
 Napi::Value toJs(Napi::Env env, const at::Tensor& t) {
   if (!t.defined()) return env.Undefined();
-  return TensorWrap::New(env, t);
+  return Napi::Number::New(env, TensorTable::add(t));
 }
 
 Napi::Value toJs(Napi::Env env, const std::vector<at::Tensor>& ts) {

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "convert.h"
-#include "tensor_wrap.h"
+#include "tensor_table.h"
 
 namespace hsa {
 
@@ -223,10 +223,6 @@ Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(TensorWrap::liveCount()));
-}
-
 }  // namespace
 
 void registerCore(Napi::Env env, Napi::Object exports) {
@@ -248,7 +244,6 @@ void registerCore(Napi::Env env, Napi::Object exports) {
   fn("cudaIsAvailable", CudaIsAvailable);
   fn("cudaDeviceCount", CudaDeviceCount);
   fn("cudaSynchronize", CudaSynchronize);
-  fn("liveTensors", LiveTensors);
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
 }
 

@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "convert.h"
-#include "tensor_wrap.h"
 
 namespace hsa {
 

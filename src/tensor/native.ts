@@ -4,11 +4,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-/** Opaque handle to a libtorch tensor owned by the addon. */
-export interface NativeTensor {
-  dispose(): void;
-  isDisposed(): boolean;
-}
+/** Handle of a libtorch tensor in the addon's table (a plain number). */
+export type NativeTensor = number;
 export interface NativeGenerator {
   seed(seed: number): void;
   getState(): NativeTensor;
@@ -30,7 +27,6 @@ export interface TensorMeta {
 }
 
 interface NativeModule {
-  NativeTensor: new (...args: never[]) => NativeTensor;
   NativeGenerator: new (seed: number) => NativeGenerator;
   NativeOptimizer: new (kind: string, params: NativeTensor[], options: Record<string, number | boolean>) => NativeOptimizer;
   ops: Record<string, (...args: unknown[]) => unknown>;
@@ -58,6 +54,8 @@ interface NativeModule {
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
+  release(t: NativeTensor): boolean;
+  isAlive(t: NativeTensor): boolean;
   liveTensors(): number;
   torchVersion: string;
 }

@@ -16,6 +16,7 @@ export class Tensor extends TensorOps implements Disposable {
     super();
     this.native = handle;
     track(this);
+    leaked.register(this, handle, this);
   }
 
   get shape(): number[] {
@@ -43,7 +44,7 @@ export class Tensor extends TensorOps implements Disposable {
     return native.meta(this.native).isLeaf;
   }
   get disposed(): boolean {
-    return this.native.isDisposed();
+    return !native.isAlive(this.native);
   }
 
   /** The accumulated gradient (a new handle on the same storage), or undefined. */
@@ -94,7 +95,7 @@ export class Tensor extends TensorOps implements Disposable {
   }
 
   dispose(): void {
-    this.native.dispose();
+    if (native.release(this.native)) leaked.unregister(this);
   }
   [Symbol.dispose](): void {
     this.dispose();
@@ -104,6 +105,9 @@ export class Tensor extends TensorOps implements Disposable {
     return native.describe(this.native);
   }
 }
+
+// The safety net: tensors that were never disposed are freed once collected.
+const leaked = new FinalizationRegistry<NativeTensor>((handle) => native.release(handle));
 
 function isDevice(s: string): s is Device {
   return s === 'cpu' || s === 'cuda' || s.startsWith('cuda:');

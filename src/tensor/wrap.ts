@@ -16,7 +16,3 @@ export function wrap(n: NativeTensor): Tensor {
 export function wrapList(ns: NativeTensor[]): Tensor[] {
   return ns.map((n) => make!(n));
 }
-
-export function scalarOrNative(v: Tensor | number | boolean): NativeTensor | number | boolean {
-  return typeof v === 'object' ? v.native : v;
-}
