@@ -1,0 +1,51 @@
+// `hsa phantom`: the synthetic vertebra benchmark (see docs/data.md).
+import type { Command } from 'commander';
+import { DIFFICULTIES, type Difficulty } from '../../data/phantom/distributions.js';
+import { generateCase } from '../../data/phantom/crop.js';
+import { writeContactSheet } from '../../data/phantom/contact-sheet.js';
+import { writePhantomDataset } from '../../data/phantom/dataset.js';
+import { thresholdBaseline } from '../../data/phantom/threshold.js';
+
+function integer(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new Error(`${name} must be an integer (got "${v}")`);
+    return n;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('phantom')
+    .description('write a seeded synthetic benchmark of 64³ vertebra CT crops (HU) with masks, lesion maps and manifest.csv')
+    .requiredOption('--out <dir>', 'output folder (must not exist or be empty)')
+    .option('--count <n>', 'number of crops (split 10:1:2 train/val/test)', integer('--count'), 2600)
+    .option('--seed <s>', 'random seed', integer('--seed'), 1)
+    .option('--difficulty <level>', `one of ${DIFFICULTIES.join(', ')}`, 'default')
+    .option('--contact-sheet <png>', 'also write a contact sheet of the first 48 crops')
+    .option('--baseline', 'print the oracle global-threshold baseline on the test split')
+    .action(async (o: { out: string; count: number; seed: number; difficulty: string; contactSheet?: string; baseline?: boolean }) => {
+      if (!DIFFICULTIES.includes(o.difficulty as Difficulty)) throw new Error(`--difficulty must be one of ${DIFFICULTIES.join(', ')}`);
+      const difficulty = o.difficulty as Difficulty;
+      const t0 = Date.now();
+      let last = 0;
+      await writePhantomDataset(o.out, {
+        count: o.count,
+        seed: o.seed,
+        difficulty,
+        onCase: (done, total) => {
+          if (Date.now() - last > 2000 || done === total) {
+            last = Date.now();
+            process.stderr.write(`phantom: ${done}/${total} crops\n`);
+          }
+        },
+      });
+      process.stderr.write(`phantom: wrote ${o.count} crops to ${o.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      const first = (n: number) => Array.from({ length: Math.min(n, o.count) }, (_, i) => generateCase(o.seed, i, difficulty));
+      if (o.contactSheet) writeContactSheet(o.contactSheet, first(48));
+      if (o.baseline) {
+        const test = Array.from({ length: o.count }, (_, i) => i).filter((i) => i % 13 < 2).map((i) => generateCase(o.seed, i, difficulty));
+        console.log(JSON.stringify(thresholdBaseline(test)));
+      }
+    });
+}

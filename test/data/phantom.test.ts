@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readManifest } from '../../src/data/manifest.js';
+import { readNifti } from '../../src/data/nifti.js';
+import { CROP, generateCase, lesionOnCentralSlices } from '../../src/data/phantom/crop.js';
+import { splitOf, writePhantomDataset } from '../../src/data/phantom/dataset.js';
+import { thresholdBaseline } from '../../src/data/phantom/threshold.js';
+
+const cases = Array.from({ length: 16 }, (_, i) => generateCase(11, i, 'default'));
+
+describe('phantom crops', () => {
+  it('are bit-identical from the seed and differ across seeds', () => {
+    const again = generateCase(11, 3, 'default');
+    expect(again.ct).toEqual(cases[3]!.ct);
+    expect(again.lesion).toEqual(cases[3]!.lesion);
+    expect(generateCase(12, 3, 'default').ct).not.toEqual(cases[3]!.ct);
+  });
+
+  it('malignant crops show a lesion on each of the 5 central slices; healthy ones have none', () => {
+    expect(cases.some((c) => c.spec.label === 1) && cases.some((c) => c.spec.label === 0)).toBe(true);
+    for (const c of cases) {
+      if (c.spec.label === 1) expect(lesionOnCentralSlices(c.lesion)).toBe(true);
+      else expect(c.lesion.every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('has CT-like numbers: fat, body, trabecular bone, noise', () => {
+    for (const c of cases) {
+      const body: number[] = [];
+      for (let i = 0; i < c.ct.length; i++) if (c.body[i] && !c.lesion[i]) body.push(c.ct[i]!);
+      const mean = body.reduce((a, b) => a + b, 0) / body.length;
+      // Healthy-bone mean inside the body mask: trabecular 40–230 HU plus cortex and mimics.
+      expect(mean).toBeGreaterThan(40);
+      expect(mean).toBeLessThan(450);
+      // Body of 17–30 mm height × 30–35 mm depth × ~1.2–1.5 × depth width at 0.8 mm: ~15k–60k voxels.
+      expect(body.length).toBeGreaterThan(10_000);
+      expect(body.length).toBeLessThan(70_000);
+      // Corner voxel (anterior, cranial, right) lies in fat or muscle.
+      expect(c.ct[0]).toBeLessThan(120);
+      expect(c.ct.every((v) => Number.isInteger(v) && v >= -1024 && v <= 3071)).toBe(true);
+    }
+  });
+
+  it('is not trivially thresholdable (oracle global thresholds)', () => {
+    const r = thresholdBaseline(cases);
+    expect(r.diceLytic).toBeLessThan(0.7);
+    expect(r.diceBlastic).toBeLessThan(0.8);
+  });
+});
+
+describe('writePhantomDataset', () => {
+  it('writes a readable manifest and files, identically for the same seed', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'hsa-ph-'));
+    const rows = await writePhantomDataset(join(base, 'a'), { count: 3, seed: 5, difficulty: 'easy' });
+    await writePhantomDataset(join(base, 'b'), { count: 3, seed: 5, difficulty: 'easy' });
+    const back = await readManifest(join(base, 'a', 'manifest.csv'));
+    expect(back).toEqual(rows);
+    expect(back.map((r) => r.split)).toEqual([splitOf(0), splitOf(1), splitOf(2)]);
+    for (const r of back) {
+      const img = readNifti(r.image);
+      expect(img.dims).toEqual([CROP, CROP, CROP]);
+      expect(img.datatype).toBe('int16');
+      expect(readFileSync(r.image)).toEqual(readFileSync(r.image.replace(`${join(base, 'a')}`, join(base, 'b'))));
+    }
+    await expect(writePhantomDataset(join(base, 'a'), { count: 1, seed: 5, difficulty: 'easy' })).rejects.toThrow(/not empty/);
+  });
+
+  it('splits 2 600 cases into 2 000 / 200 / 400', () => {
+    const n = { train: 0, val: 0, test: 0 };
+    for (let i = 0; i < 2600; i++) n[splitOf(i)]++;
+    expect(n).toEqual({ train: 2000, val: 200, test: 400 });
+  });
+});
