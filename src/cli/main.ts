@@ -1,0 +1,28 @@
+// The `hsa` command line: one subcommand per job, registered by the files in ./commands.
+import { Command, CommanderError } from 'commander';
+import { register as registerInfo } from './commands/info.js';
+
+export function buildProgram(): Command {
+  const program = new Command('hsa')
+    .description('Hide-and-Seek Attribution: weakly supervised segmentation of lytic and blastic vertebral metastases in CT')
+    .showHelpAfterError()
+    .exitOverride();
+  registerInfo(program);
+  return program;
+}
+
+/** Runs the CLI; user errors print one clear line and exit non-zero. */
+export async function run(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    console.error(`hsa: ${(e as Error).message}`);
+    if (process.env.HSA_DEBUG) console.error((e as Error).stack);
+    process.exitCode = 1;
+  }
+}
