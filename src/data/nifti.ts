@@ -267,3 +267,48 @@ export function writeNifti(path: string, vol: Volume, datatype: NiftiDatatype, o
   const bytes = path.endsWith('.gz') ? gzipSync(raw, { level: options.gzipLevel ?? 6 }) : raw;
   writeFileAtomic(path, bytes);
 }
+
+/** Geometry (qform and sform agreeing) for an affine whose columns are orthogonal: spacing × rotation (± flip). */
+export function geometryFromAffine(aff: number[][]): NiftiGeometry {
+  const col = (c: number) => [aff[0]![c]!, aff[1]![c]!, aff[2]![c]!];
+  const sp = [0, 1, 2].map((c) => Math.hypot(...col(c)));
+  const R = [0, 1, 2].map((r) => [0, 1, 2].map((c) => aff[r]![c]! / sp[c]!));
+  const det = R[0]![0]! * (R[1]![1]! * R[2]![2]! - R[1]![2]! * R[2]![1]!) - R[0]![1]! * (R[1]![0]! * R[2]![2]! - R[1]![2]! * R[2]![0]!) + R[0]![2]! * (R[1]![0]! * R[2]![1]! - R[1]![1]! * R[2]![0]!);
+  const qfac = det < 0 ? -1 : 1;
+  for (let r = 0; r < 3; r++) R[r]![2]! *= qfac;
+  // Rotation matrix → unit quaternion with a ≥ 0 (NIfTI mat44_to_quatern).
+  const [r00, r11, r22] = [R[0]![0]!, R[1]![1]!, R[2]![2]!];
+  let a = 0.5 * Math.sqrt(Math.max(0, 1 + r00 + r11 + r22));
+  let b: number, c: number, d: number;
+  if (a > 0.1) {
+    b = (0.25 * (R[2]![1]! - R[1]![2]!)) / a;
+    c = (0.25 * (R[0]![2]! - R[2]![0]!)) / a;
+    d = (0.25 * (R[1]![0]! - R[0]![1]!)) / a;
+  } else if (r00 >= r11 && r00 >= r22) {
+    b = 0.5 * Math.sqrt(1 + r00 - r11 - r22);
+    c = (0.25 * (R[0]![1]! + R[1]![0]!)) / b;
+    d = (0.25 * (R[0]![2]! + R[2]![0]!)) / b;
+    a = (0.25 * (R[2]![1]! - R[1]![2]!)) / b;
+  } else if (r11 >= r22) {
+    c = 0.5 * Math.sqrt(1 - r00 + r11 - r22);
+    b = (0.25 * (R[0]![1]! + R[1]![0]!)) / c;
+    d = (0.25 * (R[1]![2]! + R[2]![1]!)) / c;
+    a = (0.25 * (R[0]![2]! - R[2]![0]!)) / c;
+  } else {
+    d = 0.5 * Math.sqrt(1 - r00 - r11 + r22);
+    b = (0.25 * (R[0]![2]! + R[2]![0]!)) / d;
+    c = (0.25 * (R[1]![2]! + R[2]![1]!)) / d;
+    a = (0.25 * (R[1]![0]! - R[0]![1]!)) / d;
+  }
+  if (a < 0) [b, c, d] = [-b, -c, -d];
+  return {
+    pixdim: [qfac, sp[0]!, sp[1]!, sp[2]!, 0, 0, 0, 0],
+    qformCode: 1,
+    sformCode: 1,
+    quatern: [b, c, d],
+    qoffset: [aff[0]![3]!, aff[1]![3]!, aff[2]![3]!],
+    srow: [aff[0]!.slice(0, 4), aff[1]!.slice(0, 4), aff[2]!.slice(0, 4)] as NiftiGeometry['srow'],
+    xyztUnits: 2,
+    dimInfo: 0,
+  };
+}

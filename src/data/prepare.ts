@@ -1,0 +1,200 @@
+// Whole CT (HU) + VerSe-style vertebra label map → one 64³ crop per vertebra around its BODY centre,
+// resampled to a fixed spacing in the reference layout: axis 0 anterior→posterior, axis 1 along the spine
+// (cranial→caudal), axis 2 across, so the centre slice of axis 2 is the mid-sagittal plane.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { withOutputDir } from './files.js';
+import { writeManifestCsv, type ManifestRow } from './manifest.js';
+import { affine, assertSameGrid, geometryFromAffine, readNifti, writeNifti, type NiftiGeometry, type Volume } from './nifti.js';
+
+type V3 = [number, number, number];
+const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+const scale = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
+const norm = (a: V3): V3 => scale(a, 1 / Math.hypot(...a));
+const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+/** VerSe label → name (1–7 C, 8–19 T, 20–25 L, 28 T13). */
+export function vertebraName(id: number): string {
+  if (id >= 1 && id <= 7) return `C${id}`;
+  if (id >= 8 && id <= 19) return `T${id - 7}`;
+  if (id >= 20 && id <= 25) return `L${id - 19}`;
+  if (id === 28) return 'T13';
+  return `V${id}`;
+}
+
+function vertebraId(text: string): number | undefined {
+  const t = text.trim().toUpperCase();
+  if (/^\d+$/.test(t)) return Number(t);
+  for (let id = 1; id <= 28; id++) if (vertebraName(id) === t) return id;
+  return undefined;
+}
+
+/** Table of vertebra-level labels: CSV or JSON rows with `vertebra` (VerSe id or name like L1) and `label`. */
+export function readLabelTable(path: string): Map<number, 0 | 1> {
+  let recs: Record<string, unknown>[];
+  try {
+    const text = readFileSync(path, 'utf8');
+    recs = extname(path).toLowerCase() === '.json' ? (JSON.parse(text) as Record<string, unknown>[]) : (parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, unknown>[]);
+  } catch (e) {
+    throw new Error(`${path}: cannot read label table (${(e as Error).message})`);
+  }
+  const out = new Map<number, 0 | 1>();
+  const bad: string[] = [];
+  recs.forEach((r, i) => {
+    const id = vertebraId(String(r['vertebra'] ?? ''));
+    const l = String(r['label'] ?? '').trim().toLowerCase();
+    const label = l === '1' || l === 'malignant' ? 1 : l === '0' || l === 'healthy' ? 0 : undefined;
+    if (id === undefined || label === undefined) bad.push(`row ${i + 2}: vertebra "${String(r['vertebra'] ?? '')}", label "${l}"`);
+    else out.set(id, label);
+  });
+  if (bad.length > 0) throw new Error(`${path}: ${bad.length} bad row(s):\n  ${bad.join('\n  ')}`);
+  return out;
+}
+
+export interface VertebraCrop {
+  id: number;
+  ct: Float32Array;
+  body: Uint8Array;
+  geometry: NiftiGeometry;
+  /** Body centre (world mm). */
+  centre: V3;
+}
+
+/** Inverts a 4×4 affine with orthogonal-or-not 3×3 part (general 3×3 inverse). */
+function invert(a: number[][]): number[][] {
+  const m = a.map((r) => r.slice(0, 3));
+  const c = (r: number, k: number) => m[r]![k]!;
+  const det = c(0, 0) * (c(1, 1) * c(2, 2) - c(1, 2) * c(2, 1)) - c(0, 1) * (c(1, 0) * c(2, 2) - c(1, 2) * c(2, 0)) + c(0, 2) * (c(1, 0) * c(2, 1) - c(1, 1) * c(2, 0));
+  const inv = [
+    [c(1, 1) * c(2, 2) - c(1, 2) * c(2, 1), c(0, 2) * c(2, 1) - c(0, 1) * c(2, 2), c(0, 1) * c(1, 2) - c(0, 2) * c(1, 1)],
+    [c(1, 2) * c(2, 0) - c(1, 0) * c(2, 2), c(0, 0) * c(2, 2) - c(0, 2) * c(2, 0), c(0, 2) * c(1, 0) - c(0, 0) * c(1, 2)],
+    [c(1, 0) * c(2, 1) - c(1, 1) * c(2, 0), c(0, 1) * c(2, 0) - c(0, 0) * c(2, 1), c(0, 0) * c(1, 1) - c(0, 1) * c(1, 0)],
+  ].map((r) => r.map((x) => x / det));
+  const t = [a[0]![3]!, a[1]![3]!, a[2]![3]!];
+  return inv.map((r) => [...r, -(r[0]! * t[0]! + r[1]! * t[1]! + r[2]! * t[2]!)]);
+}
+
+/** World coordinates of every voxel of each label, as running sums, plus the voxel lists. */
+function collect(seg: Volume, A: number[][]): Map<number, V3[]> {
+  const [nx, ny, nz] = seg.dims;
+  const pts = new Map<number, V3[]>();
+  let idx = 0;
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, idx++) {
+    const id = Math.round(seg.data[idx]!);
+    if (id <= 0) continue;
+    const w: V3 = [0, 1, 2].map((r) => A[r]![0]! * i + A[r]![1]! * j + A[r]![2]! * k + A[r]![3]!) as V3;
+    let list = pts.get(id);
+    if (!list) pts.set(id, (list = []));
+    list.push(w);
+  }
+  return pts;
+}
+
+const mean = (ps: V3[]): V3 => scale(ps.reduce((s, p) => [s[0] + p[0], s[1] + p[1], s[2] + p[2]] as V3, [0, 0, 0] as V3), 1 / ps.length);
+
+/**
+ * One crop per labelled vertebra. Axes: the spine tangent from the neighbours' centroids (caudal), the
+ * world anterior direction (RAS +y) made orthogonal to it, and their cross product. The body is the part
+ * of the vertebra anterior to the spinal canal, found as the first gap (≥ 2 mm) in the midline AP profile.
+ */
+export function cropVertebrae(ct: Volume, seg: Volume, ids: readonly number[], size = 64, spacing = 0.8): VertebraCrop[] {
+  const A = affine(seg.geometry);
+  const toVoxel = invert(affine(ct.geometry));
+  const pts = collect(seg, A);
+  const present = [...pts.keys()].sort((a, b) => a - b);
+  const centroid = new Map(present.map((id) => [id, mean(pts.get(id)!)]));
+  const out: VertebraCrop[] = [];
+  for (const id of ids) {
+    const own = pts.get(id);
+    if (!own) continue;
+    const c0 = centroid.get(id)!;
+    const pos = present.indexOf(id);
+    const prev = centroid.get(present[Math.max(0, pos - 1)]!)!;
+    const next = centroid.get(present[Math.min(present.length - 1, pos + 1)]!)!;
+    let t: V3 = present.length > 1 ? norm(sub(next, prev)) : [0, 0, -1];
+    if (t[2] > 0) t = scale(t, -1); // caudal = towards −z (inferior) in RAS
+    const ant = norm(sub([0, 1, 0], scale(t, t[1])));
+    const lat = cross(scale(ant, -1), t);
+    // Midline AP profile (1 mm bins) from the most anterior voxel backwards, until a 2 mm gap (the canal).
+    const band = own.filter((p) => Math.abs(dot(sub(p, c0), lat)) < 6).map((p) => dot(sub(p, c0), ant));
+    const top = Math.max(...band);
+    const bins = new Uint32Array(Math.ceil(top - Math.min(...band)) + 2);
+    for (const u of band) bins[Math.floor(top - u)]!++;
+    let back = bins.length;
+    for (let b = 0; b + 1 < bins.length; b++) if (bins[b] === 0 && bins[b + 1] === 0) { back = b; break; }
+    const uPost = top - back;
+    const bodyPts = own.filter((p) => dot(sub(p, c0), ant) > uPost);
+    const centre = mean(bodyPts);
+    const ei = scale(ant, -spacing), ej = scale(t, spacing), ek = scale(lat, spacing);
+    const half = size / 2;
+    const origin: V3 = [0, 1, 2].map((r) => centre[r]! - half * (ei[r]! + ej[r]! + ek[r]!)) as V3;
+    const geometry = geometryFromAffine([0, 1, 2].map((r) => [ei[r]!, ej[r]!, ek[r]!, origin[r]!]));
+    const n = size ** 3;
+    const img = new Float32Array(n);
+    const body = new Uint8Array(n);
+    const [nx, ny, nz] = ct.dims;
+    let idx = 0;
+    for (let k = 0; k < size; k++) for (let j = 0; j < size; j++) for (let i = 0; i < size; i++, idx++) {
+      const w: V3 = [0, 1, 2].map((r) => origin[r]! + i * ei[r]! + j * ej[r]! + k * ek[r]!) as V3;
+      const v = [0, 1, 2].map((r) => toVoxel[r]![0]! * w[0] + toVoxel[r]![1]! * w[1] + toVoxel[r]![2]! * w[2] + toVoxel[r]![3]!) as V3;
+      img[idx] = trilinear(ct, v, -1024);
+      const [vi, vj, vk] = v.map(Math.round) as V3;
+      if (vi >= 0 && vj >= 0 && vk >= 0 && vi < nx && vj < ny && vk < nz && Math.round(seg.data[vi + nx * (vj + ny * vk)]!) === id && dot(sub(w, c0), ant) > uPost) body[idx] = 1;
+    }
+    out.push({ id, ct: img, body, geometry, centre });
+  }
+  return out;
+}
+
+function trilinear(vol: Volume, v: V3, outside: number): number {
+  const [nx, ny, nz] = vol.dims;
+  if (v[0] < 0 || v[1] < 0 || v[2] < 0 || v[0] > nx - 1 || v[1] > ny - 1 || v[2] > nz - 1) return outside;
+  const i0 = Math.min(nx - 2, Math.floor(v[0])), j0 = Math.min(ny - 2, Math.floor(v[1])), k0 = Math.min(nz - 2, Math.floor(v[2]));
+  const fx = v[0] - i0, fy = v[1] - j0, fz = v[2] - k0;
+  const at = (i: number, j: number, k: number) => vol.data[i + nx * (j + ny * k)]!;
+  const x00 = at(i0, j0, k0) * (1 - fx) + at(i0 + 1, j0, k0) * fx;
+  const x10 = at(i0, j0 + 1, k0) * (1 - fx) + at(i0 + 1, j0 + 1, k0) * fx;
+  const x01 = at(i0, j0, k0 + 1) * (1 - fx) + at(i0 + 1, j0, k0 + 1) * fx;
+  const x11 = at(i0, j0 + 1, k0 + 1) * (1 - fx) + at(i0 + 1, j0 + 1, k0 + 1) * fx;
+  return (x00 * (1 - fy) + x10 * fy) * (1 - fz) + (x01 * (1 - fy) + x11 * fy) * fz;
+}
+
+export interface PrepareResult {
+  rows: ManifestRow[];
+  /** Labelled in the map but absent from the table (skipped), and vice versa. */
+  notInTable: number[];
+  notInMap: number[];
+}
+
+/** Reads the inputs, writes outDir/{images,masks}/<case>_<vertebra>.nii.gz and outDir/manifest.csv. */
+export async function prepareDataset(ctPath: string, segPath: string, tablePath: string, outDir: string, opt: { spacing?: number; size?: number } = {}): Promise<PrepareResult> {
+  const ct = readNifti(ctPath);
+  const seg = readNifti(segPath);
+  assertSameGrid(ct, seg);
+  const table = readLabelTable(tablePath);
+  const inMap = new Set<number>();
+  for (const v of seg.data) if (v > 0) inMap.add(Math.round(v));
+  const ids = [...table.keys()].filter((id) => inMap.has(id)).sort((a, b) => a - b);
+  if (ids.length === 0) throw new Error(`${tablePath}: no vertebra of the table is labelled in ${segPath}`);
+  const crops = cropVertebrae(ct, seg, ids, opt.size, opt.spacing);
+  const stem = ctPath.replace(/^.*[\\/]/, '').replace(/\.nii(\.gz)?$/i, '');
+  const rows = await withOutputDir(outDir, (dir) => {
+    mkdirSync(join(dir, 'images'));
+    mkdirSync(join(dir, 'masks'));
+    const rows: ManifestRow[] = [];
+    for (const c of crops) {
+      const name = `${stem}_${vertebraName(c.id)}`;
+      const image = join(dir, 'images', `${name}.nii.gz`);
+      const segMsk = join(dir, 'masks', `${name}_seg.nii.gz`);
+      const dims = [opt.size ?? 64, opt.size ?? 64, opt.size ?? 64] as [number, number, number];
+      writeNifti(image, { dims, data: c.ct.map(Math.round), geometry: c.geometry }, 'int16', { description: `${vertebraName(c.id)} of ${stem}` });
+      writeNifti(segMsk, { dims, data: Float32Array.from(c.body), geometry: c.geometry }, 'uint8');
+      rows.push({ image: join(outDir, 'images', `${name}.nii.gz`), segMsk: join(outDir, 'masks', `${name}_seg.nii.gz`), label: table.get(c.id)! });
+    }
+    writeManifestCsv(join(dir, 'manifest.csv'), rows.map((r) => ({ ...r, image: r.image.replace(outDir, dir), segMsk: r.segMsk.replace(outDir, dir) })));
+    return rows;
+  });
+  return { rows, notInTable: [...inMap].filter((id) => !table.has(id)).sort((a, b) => a - b), notInMap: [...table.keys()].filter((id) => !inMap.has(id)) };
+}

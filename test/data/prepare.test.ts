@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readManifest } from '../../src/data/manifest.js';
+import { affine, readNifti, writeNifti } from '../../src/data/nifti.js';
+import { render } from '../../src/data/phantom/anatomy.js';
+import { syntheticSpine } from '../../src/data/phantom/spine.js';
+import { cropVertebrae, prepareDataset, readLabelTable, vertebraName } from '../../src/data/prepare.js';
+
+const spine = syntheticSpine(4);
+
+describe('prepare on a synthetic whole-spine CT', () => {
+  it('crops each vertebra so its body mask matches the true body on the same grid', () => {
+    const crops = cropVertebrae(spine.ct, spine.labels, [19, 20, 21]);
+    expect(crops.map((c) => c.id)).toEqual([19, 20, 21]);
+    for (const c of crops) {
+      // Ground truth: render the scene on the crop's grid (crop voxel → world → scene).
+      const A = affine(c.geometry);
+      const W = (r: number) => [A[r]![0]!, A[r]![1]!, A[r]![2]!, A[r]![3]!];
+      const [x, y, z] = [W(0), W(1), W(2)];
+      // scene = (−y, −z, x) in world terms (see spine.ts).
+      const m = [...y.map((v) => -v), ...z.map((v) => -v), ...x];
+      const truth = render(spine.scene, { dims: [64, 64, 64], m }).body.map((b) => (b === c.id ? 1 : 0));
+      let inter = 0, a = 0, b = 0;
+      for (let i = 0; i < truth.length; i++) { inter += truth[i]! & c.body[i]!; a += truth[i]!; b += c.body[i]!; }
+      expect((2 * inter) / (a + b)).toBeGreaterThan(0.85);
+      // The body centre lands on the crop centre, the mid-sagittal slice holds the body.
+      const v = spine.scene.vertebrae.find((q) => q.id === c.id)!;
+      const centreScene = [-c.centre[1], -c.centre[2], c.centre[0]];
+      expect(Math.abs(centreScene[0]!)).toBeLessThan(3);
+      expect(Math.abs(centreScene[1]! - v.s0)).toBeLessThan(2);
+      expect(Math.abs(centreScene[2]!)).toBeLessThan(2);
+      // Rows run anterior → posterior: the first row is in front of the body, HU of soft tissue or aorta.
+      expect(c.ct[0 + 64 * 32 + 4096 * 32]!).toBeLessThan(c.ct[32 + 64 * 32 + 4096 * 32]! + 400);
+    }
+  });
+
+  it('writes crops, masks and a manifest from files, with labels from the table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hsa-prep-'));
+    writeNifti(join(dir, 'ct.nii.gz'), spine.ct, 'int16');
+    writeNifti(join(dir, 'seg.nii.gz'), spine.labels, 'uint8');
+    writeFileSync(join(dir, 'labels.csv'), `vertebra,label\n${[...spine.table].map(([id, l]) => `${vertebraName(id)},${l}`).join('\n')}\nT3,0\n`);
+    const res = await prepareDataset(join(dir, 'ct.nii.gz'), join(dir, 'seg.nii.gz'), join(dir, 'labels.csv'), join(dir, 'out'));
+    expect(res.rows.length).toBe(5);
+    expect(res.notInMap).toEqual([10]);
+    const rows = await readManifest(join(dir, 'out', 'manifest.csv'));
+    expect(rows.map((r) => r.label)).toEqual([18, 19, 20, 21, 22].map((id) => spine.table.get(id)));
+    expect(rows.filter((r) => r.label === 1).length).toBe(1);
+    const img = readNifti(rows[2]!.image);
+    expect(img.dims).toEqual([64, 64, 64]);
+    expect(img.geometry.pixdim.slice(1, 4).map((s) => +s.toFixed(3))).toEqual([0.8, 0.8, 0.8]);
+    expect(rows[2]!.image).toMatch(/ct_L1\.nii\.gz$/);
+  });
+
+  it('rejects a bad table naming the file and every bad row', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hsa-prep-'));
+    writeFileSync(join(dir, 't.csv'), 'vertebra,label\nL1,2\nX9,1\nT12,malignant\n');
+    expect(() => readLabelTable(join(dir, 't.csv'))).toThrow(/t\.csv: 2 bad row\(s\):\n {2}row 2.*\n {2}row 3/);
+  });
+});
