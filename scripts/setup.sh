@@ -18,5 +18,6 @@ fi
 
 # node-gyp builds against the headers that ship with Node instead of downloading them.
 if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then export npm_config_nodedir=/usr; fi
+# npm ci also builds the native addon (the package's install script).
 npm ci --no-audit --no-fund
-npm run build
+npm run build:ts
