@@ -1,13 +1,15 @@
 // The `hsa` command line: one subcommand per job, registered by the files in ./commands.
 import { Command, CommanderError } from 'commander';
 import { register as registerInfo } from './commands/info.js';
+import { register as registerPhantom } from './commands/phantom.js';
+import { register as registerPrepare } from './commands/prepare.js';
 
 export function buildProgram(): Command {
   const program = new Command('hsa')
     .description('Hide-and-Seek Attribution: weakly supervised segmentation of lytic and blastic vertebral metastases in CT')
     .showHelpAfterError()
     .exitOverride();
-  registerInfo(program);
+  for (const register of [registerInfo, registerPhantom, registerPrepare]) register(program);
   return program;
 }
 
