@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { readManifest, type ManifestRow } from '../../data/manifest.js';
+import { PRESETS, type PresetName } from '../../model/config.js';
+import { readConfigFile } from '../../model/checkpoint.js';
+import { loadSliceSet } from '../../method/training/slice-dataset.js';
+import { DEFAULT_TRAIN_OPTIONS, MODEL_FILE, trainDae } from '../../method/training/train-dae.js';
+import { int, num, progressBar } from '../options.js';
+
+/** Rows of a split when the manifest has splits, else all rows. */
+export function rowsOfSplit(rows: readonly ManifestRow[], split: 'train' | 'val'): ManifestRow[] {
+  return rows.some((r) => r.split) ? rows.filter((r) => r.split === split) : split === 'train' ? [...rows] : [];
+}
+
+export function register(program: Command): void {
+  const d = DEFAULT_TRAIN_OPTIONS;
+  program
+    .command('train-dae')
+    .description('train the diffusion autoencoder on a manifest (vertebra-level labels only; lesion masks are never read)')
+    .requiredOption('--manifest <file>', 'manifest (.csv/.xlsx/.json); rows with split=train are used when splits exist')
+    .requiredOption('--out <dir>', 'run folder: checkpoint, log, previews, and model.safetensors at the end')
+    .option('--preset <name>', `architecture preset (${Object.keys(PRESETS).join(', ')})`, 'cpu')
+    .option('--config <file>', 'architecture as a JSON config (reference names) instead of a preset')
+    .option('--samples <n>', 'training length in images', int, 200_000)
+    .option('--batch-size <n>', 'images per step', int, d.batchSize)
+    .option('--lr <x>', 'Adam learning rate', num, d.lr)
+    .option('--grad-clip <x>', 'gradient-norm clip', num, d.gradClip)
+    .option('--ema-decay <x>', 'EMA decay', num, d.emaDecay)
+    .option('--no-ema-warmup', 'use the EMA decay from step 0 (the reference) instead of min(decay, (1+t)/(10+t))')
+    .option('--seed <n>', 'seed of data order, augmentation, noise, dropout and initialisation', int, d.seed)
+    .option('--checkpoint-every <steps>', 'steps between checkpoints', int, d.checkpointEvery)
+    .option('--log-every <steps>', 'steps between log lines', int, d.logEvery)
+    .option('--preview-every <steps>', 'steps between preview PNGs (0: none)', int, d.previewEvery)
+    .option('--resume', 'continue the run in --out from its checkpoint')
+    .action(async (o) => {
+      const config = o.config ? readConfigFile(o.config) : PRESETS[o.preset as PresetName];
+      if (!config) throw new Error(`unknown preset '${o.preset}' (choose ${Object.keys(PRESETS).join(', ')})`);
+      const rows = await readManifest(o.manifest, { checkFiles: true });
+      const trainRows = rowsOfSplit(rows, 'train');
+      if (trainRows.length === 0) throw new Error(`${o.manifest}: no training rows`);
+      console.error(`train-dae: loading ${trainRows.length} training vertebrae`);
+      const train = loadSliceSet(trainRows);
+      const valRows = rowsOfSplit(rows, 'val').slice(0, 8);
+      const preview = valRows.length ? loadSliceSet(valRows) : undefined;
+      const abort = new AbortController();
+      const onSignal = () => {
+        console.error('\ntrain-dae: stopping after this step and writing a checkpoint (again to force)');
+        if (abort.signal.aborted) process.exit(130);
+        abort.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const bar = progressBar('train-dae', '{value}/{total} steps | loss {loss} | {ips} img/s | ETA {eta_formatted}');
+      try {
+        const r = await trainDae(
+          train,
+          preview,
+          {
+            config, outDir: o.out, batchSize: o.batchSize, totalSamples: o.samples, lr: o.lr, gradClip: o.gradClip, emaDecay: o.emaDecay,
+            emaWarmup: o.emaWarmup, seed: o.seed, checkpointEvery: o.checkpointEvery, logEvery: o.logEvery, previewEvery: o.previewEvery,
+            previewSteps: d.previewSteps,
+          },
+          {
+            resume: Boolean(o.resume),
+            signal: abort.signal,
+            log: (l) => console.error(`train-dae: ${l}`),
+            onProgress: (p) => bar.update(p.step, p.totalSteps, { loss: p.loss.toFixed(4), ips: p.imagesPerSecond.toFixed(1) }),
+          },
+        );
+        bar.stop();
+        console.error(r.finished ? `train-dae: done; weights in ${o.out}/${MODEL_FILE}` : `train-dae: stopped at step ${r.step}; --resume continues`);
+        if (!r.finished) process.exitCode = 130;
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,45 @@
+// Shared parsing and display helpers of the CLI commands.
+import { InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+
+export function int(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${v}' is not a non-negative integer`);
+  return n;
+}
+
+export function num(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`'${v}' is not a number`);
+  return n;
+}
+
+export interface ProgressBar {
+  update(value: number, total: number, payload?: Record<string, string>): void;
+  stop(): void;
+}
+
+/** A progress bar on a terminal; plain lines (at most one per 5 s) in logs and CI. */
+export function progressBar(label: string, format: string): ProgressBar {
+  const tty = Boolean(process.stderr.isTTY);
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] ${format}`, stream: process.stderr, noTTYOutput: !tty, notTTYSchedule: 5000, etaBuffer: 50, hideCursor: tty },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(value, total, payload = {}) {
+      if (!started) {
+        bar.start(total, value, payload);
+        started = true;
+      } else {
+        bar.setTotal(total);
+        bar.update(value, payload);
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}

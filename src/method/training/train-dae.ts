@@ -1,0 +1,161 @@
+// Trains the diffusion autoencoder (SPEC §3): Adam, gradient-norm clipping, EMA weights, seeded data and
+// noise; periodic atomic checkpoints that a killed run resumes from exactly; a JSONL log and preview PNGs.
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as torch from '../../tensor/index.js';
+import { DiffAE } from '../../model/diffae.js';
+import type { DiffAEConfig } from '../../model/config.js';
+import { diffusionLoss } from '../../model/diffusion.js';
+import { saveDiffAE } from '../../model/checkpoint.js';
+import { writeFileAtomic } from '../../data/files.js';
+import { type SliceSet, centreSlice, sampleBatch } from './slice-dataset.js';
+import { emaDecayAt, updateEma } from './ema.js';
+import { readTrainCheckpoint, restoreGenerator, saveTrainCheckpoint } from './train-checkpoint.js';
+import { reconstruct, writeImageRows } from './preview.js';
+
+export interface TrainDaeOptions {
+  config: DiffAEConfig;
+  outDir: string;
+  batchSize: number;
+  /** Training length in images (the reference counts samples: 72 M). */
+  totalSamples: number;
+  lr: number;
+  gradClip: number;
+  emaDecay: number;
+  emaWarmup: boolean;
+  seed: number;
+  checkpointEvery: number;
+  logEvery: number;
+  previewEvery: number;
+  previewSteps: number;
+}
+
+export const DEFAULT_TRAIN_OPTIONS = {
+  batchSize: 32,
+  lr: 1e-4,
+  gradClip: 1,
+  emaDecay: 0.9999,
+  emaWarmup: true,
+  seed: 0,
+  checkpointEvery: 200,
+  logEvery: 10,
+  previewEvery: 1000,
+  previewSteps: 20,
+} as const;
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  imagesPerSecond: number;
+  resumedFrom: number;
+}
+
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+export const MODEL_FILE = 'model.safetensors';
+export const LOG_FILE = 'train-log.jsonl';
+
+// Options that must not change across a resume (they define the run's data and arithmetic).
+const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup'];
+
+/**
+ * Runs (or resumes, when outDir holds a checkpoint and resume is set) a training run. Stops early, after
+ * writing a checkpoint, when `signal` aborts. Returns the last step reached.
+ */
+export async function trainDae(
+  train: SliceSet,
+  preview: SliceSet | undefined,
+  opts: TrainDaeOptions,
+  hooks: { resume?: boolean; signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; log?: (line: string) => void } = {},
+): Promise<{ step: number; finished: boolean }> {
+  mkdirSync(opts.outDir, { recursive: true });
+  const ckptPath = join(opts.outDir, CHECKPOINT_FILE);
+  const logPath = join(opts.outDir, LOG_FILE);
+  const totalSteps = Math.ceil(opts.totalSamples / opts.batchSize);
+  const gen = new torch.Generator(opts.seed);
+  const model = DiffAE.fromConfig(opts.config, { seed: opts.seed }).train();
+  const ema = DiffAE.fromConfig(opts.config, { seed: opts.seed }).eval();
+  ema.loadStateDict(model.stateDict());
+  const params = model.parameters();
+  let optimizer = torch.Adam(params, { lr: opts.lr });
+  let step = 0;
+
+  if (existsSync(ckptPath)) {
+    if (!hooks.resume) throw new Error(`${opts.outDir} already holds a training run (${CHECKPOINT_FILE}); pass --resume to continue it`);
+    const c = readTrainCheckpoint(ckptPath);
+    for (const k of FIXED) {
+      if (JSON.stringify(c.options[k]) !== JSON.stringify(opts[k])) {
+        throw new Error(`${ckptPath}: the run used ${k}=${JSON.stringify(c.options[k])}, not ${JSON.stringify(opts[k])}`);
+      }
+    }
+    if (JSON.stringify(c.config) !== JSON.stringify(model.config)) throw new Error(`${ckptPath}: the run used another model config`);
+    model.loadStateDict(c.model);
+    ema.loadStateDict(c.ema);
+    optimizer = torch.Adam(params, { lr: opts.lr });
+    optimizer.loadState(c.optimizer);
+    restoreGenerator(gen, c.generator);
+    step = c.step;
+    // Log lines written after the checkpoint belong to steps that will run again.
+    if (existsSync(logPath)) {
+      const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => l.trim() && (JSON.parse(l) as { step: number }).step <= step);
+      writeFileAtomic(logPath, kept.map((l) => `${l}\n`).join(''));
+    }
+    hooks.log?.(`resuming at step ${step} of ${totalSteps}`);
+  }
+  const resumedFrom = step;
+
+  const checkpoint = () => {
+    saveTrainCheckpoint(ckptPath, { step, samples: step * opts.batchSize, config: model.config, options: { ...opts } }, { model, ema, optimizer, generator: gen });
+  };
+  const writePreview = () => {
+    if (!preview) return;
+    const n = Math.min(8, preview.count);
+    torch.tidy(() => {
+      const x = torch.cat(Array.from({ length: n }, (_, i) => centreSlice(preview, i)), 0);
+      const { recon } = reconstruct(ema, x, opts.previewSteps, opts.previewSteps);
+      writeImageRows(join(opts.outDir, `preview-${String(step).padStart(7, '0')}.png`), [x, recon]);
+    });
+  };
+
+  let windowStart = performance.now();
+  let windowSteps = 0;
+  let lossSum = 0;
+  while (step < totalSteps && !hooks.signal?.aborted) {
+    // Dropout draws from libtorch's global generator: seeding it per step makes a resumed run identical.
+    torch.manualSeed(opts.seed * 1_000_003 + step);
+    const loss = torch.tidy(() => {
+      const x = sampleBatch(train, opts.batchSize, gen);
+      optimizer.zeroGrad();
+      const l = diffusionLoss(model, x, gen);
+      l.backward();
+      torch.clipGradNorm_(params, opts.gradClip);
+      optimizer.step();
+      return l.item();
+    });
+    if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${step + 1}; lower the learning rate`);
+    updateEma(ema, model, emaDecayAt(opts.emaDecay, step, opts.emaWarmup));
+    step++;
+    windowSteps++;
+    lossSum += loss;
+    const elapsed = (performance.now() - windowStart) / 1000;
+    const imagesPerSecond = (windowSteps * opts.batchSize) / elapsed;
+    hooks.onProgress?.({ step, totalSteps, loss, imagesPerSecond, resumedFrom });
+    if (step % opts.logEvery === 0 || step === totalSteps) {
+      const entry = { step, samples: step * opts.batchSize, loss: lossSum / windowSteps, imagesPerSecond, time: new Date().toISOString() };
+      appendFileSync(logPath, `${JSON.stringify(entry)}\n`);
+      windowStart = performance.now();
+      windowSteps = 0;
+      lossSum = 0;
+    }
+    if (step % opts.checkpointEvery === 0 || step === totalSteps) checkpoint();
+    if (opts.previewEvery > 0 && (step % opts.previewEvery === 0 || step === totalSteps)) writePreview();
+    // Lets signal handlers (Ctrl-C) and finalizers run between steps.
+    await new Promise((r) => setImmediate(r));
+  }
+  const finished = step >= totalSteps;
+  if (!finished) checkpoint();
+  if (finished) saveDiffAE(ema, join(opts.outDir, MODEL_FILE), { trained_steps: String(step), seed: String(opts.seed) });
+  model.dispose();
+  ema.dispose();
+  return { step, finished };
+}
