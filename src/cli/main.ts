@@ -4,13 +4,14 @@ import { register as registerInfo } from './commands/info.js';
 import { register as registerPhantom } from './commands/phantom.js';
 import { register as registerPrepare } from './commands/prepare.js';
 import { register as registerTrainDae } from './commands/train-dae.js';
+import { register as registerReconstruct } from './commands/reconstruct.js';
 
 export function buildProgram(): Command {
   const program = new Command('hsa')
     .description('Hide-and-Seek Attribution: weakly supervised segmentation of lytic and blastic vertebral metastases in CT')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerInfo, registerPhantom, registerPrepare, registerTrainDae]) register(program);
+  for (const register of [registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct]) register(program);
   return program;
 }
 
