@@ -34,7 +34,7 @@ function isZip(path: string): boolean {
 }
 
 /** The weights (by PyTorch key) and architecture stored at path. */
-export function readDiffAEWeights(path: string, options: LoadDiffAEOptions = {}): { config: DiffAEConfig; tensors: Map<string, TensorRecord> } {
+function readDiffAEWeights(path: string, options: LoadDiffAEOptions = {}): { config: DiffAEConfig; tensors: Map<string, TensorRecord> } {
   const given = typeof options.config === 'string' ? readConfigFile(options.config) : options.config;
   if (isZip(path)) {
     const tensors = loadStateDict(path, { prefix: options.prefix ?? 'ema_model.' });
