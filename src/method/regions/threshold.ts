@@ -1,0 +1,22 @@
+// SPEC §5 step 3, first half: a non-negative difference map is cut at the median of its strictly positive
+// values and only values strictly above it are kept.
+import type { Image2D } from '../../data/slice.js';
+import type { Mask2D } from './mask.js';
+
+/** numpy.median of the values > 0 (mean of the two middle ones for an even count); undefined if none. */
+export function medianOfPositive(values: ArrayLike<number>): number | undefined {
+  const kept: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i]! > 0) kept.push(values[i]!);
+  const pos = Float64Array.from(kept).sort();
+  const n = pos.length;
+  if (n === 0) return undefined;
+  return n % 2 === 1 ? pos[(n - 1) / 2]! : (pos[n / 2 - 1]! + pos[n / 2]!) / 2;
+}
+
+/** 1 where map > median of its positive values; all 0 when the map has no positive value. */
+export function thresholdAtPositiveMedian(map: Image2D): Mask2D {
+  const out = new Uint8Array(map.data.length);
+  const t = medianOfPositive(map.data);
+  if (t !== undefined) for (let i = 0; i < out.length; i++) out[i] = map.data[i]! > t ? 1 : 0;
+  return { rows: map.rows, cols: map.cols, data: out };
+}
