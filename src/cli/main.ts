@@ -5,13 +5,14 @@ import { register as registerPhantom } from './commands/phantom.js';
 import { register as registerPrepare } from './commands/prepare.js';
 import { register as registerTrainDae } from './commands/train-dae.js';
 import { register as registerReconstruct } from './commands/reconstruct.js';
+import { register as registerConvert } from './commands/convert.js';
 
 export function buildProgram(): Command {
   const program = new Command('hsa')
     .description('Hide-and-Seek Attribution: weakly supervised segmentation of lytic and blastic vertebral metastases in CT')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct]) register(program);
+  for (const register of [registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct, registerConvert]) register(program);
   return program;
 }
 
