@@ -30,8 +30,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
- * Base class of every layer. Tensors are owned by the module (dispose() frees them). Create modules
- * outside torch.tidy(): a tidy scope would dispose the parameters created inside it.
+ * Base class of every layer. Tensors are owned by the module (dispose() frees them), also when the module
+ * is built inside a torch.tidy() scope.
  */
 export abstract class Module {
   training = true;
@@ -39,12 +39,15 @@ export abstract class Module {
   private readonly buffers = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
 
+  // Weights belong to the module, not to whatever tidy() scope built it: they live until dispose().
   protected registerParameter(name: string, t: Tensor): Tensor {
+    torch.persist(t);
     t.requiresGrad_(true);
     this.params.set(name, t);
     return t;
   }
   protected registerBuffer(name: string, t: Tensor): Tensor {
+    torch.persist(t);
     this.buffers.set(name, t);
     return t;
   }
@@ -140,12 +143,12 @@ export abstract class Module {
       for (const [n, p] of m.params) {
         if (p.device === device) continue;
         const moved = torch.noGrad(() => p.toDevice(device));
-        m.params.set(n, moved.requiresGrad_(p.requiresGrad));
+        m.params.set(n, torch.persist(moved.requiresGrad_(p.requiresGrad)));
         p.dispose();
       }
       for (const [n, b] of m.buffers) {
         if (b.device === device) continue;
-        m.buffers.set(n, b.toDevice(device));
+        m.buffers.set(n, torch.persist(b.toDevice(device)));
         b.dispose();
       }
     }

@@ -20,6 +20,12 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
+/** Removes t from every scope: it then lives until disposed explicitly (module weights, caches). */
+export function persist<T extends Tensor>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
 function collect(value: unknown, out: Set<Tensor>, seen = new Set<unknown>()): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);

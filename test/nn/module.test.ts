@@ -120,3 +120,12 @@ describe('Module', () => {
     expect(params.every((p) => p.disposed)).toBe(true);
   });
 });
+
+describe('Module ownership', () => {
+  it('keeps the weights of a module built inside a tidy scope', () => {
+    const layer = torch.tidy(() => new Linear(3, 2, { gen: new torch.Generator(0) }));
+    expect(layer.parameters().every((p) => !p.disposed)).toBe(true);
+    layer.dispose();
+    expect(layer.parameters().every((p) => p.disposed)).toBe(true);
+  });
+});

@@ -71,3 +71,12 @@ describe('soak', () => {
     expect(Number.isFinite(last)).toBe(true);
   }, 120_000);
 });
+
+describe('persist', () => {
+  it('lets a tensor outlive every enclosing scope', () => {
+    let t: torch.Tensor | undefined;
+    torch.tidy(() => torch.tidy(() => void (t = torch.persist(torch.ones([2])))));
+    expect(t!.disposed).toBe(false);
+    t!.dispose();
+  });
+});
