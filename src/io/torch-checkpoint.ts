@@ -2,12 +2,10 @@
 // holds the object graph, and each persistent id ('storage', <StorageClass>, key, location, numel) names the
 // raw little-endian elements in `<root>/data/<key>`. Tensors come back as TensorRecords in C order.
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { unzipSync } from 'fflate';
 import { registerInput } from '../data/files.js';
 import { NUMPY_HANDLERS } from './numpy-pickle.js';
 import { PyGlobal, unpickle, type ClassHandler, type Handlers } from './pickle.js';
-import { writeSafetensors } from './safetensors.js';
 import { decodeElements, numel, type DType, type TensorRecord, type TypedArray } from './tensor-record.js';
 
 const STORAGE_DTYPES: Record<string, DType> = {
@@ -131,16 +129,4 @@ export function loadStateDict(path: string, { prefix = 'ema_model.' }: StateDict
     throw new Error(`${path}: no tensors under prefix '${prefix}' (found: ${prefixes.join(', ')})`);
   }
   return out;
-}
-
-export interface ConvertOptions extends StateDictOptions {
-  /** Architecture hyper-parameters, stored as JSON under __metadata__.config. */
-  config: object;
-}
-
-/** Writes one prefix of a torch checkpoint as our safetensors weights; returns the number of tensors. */
-export function convertCheckpoint(ckptPath: string, outPath: string, { prefix = 'ema_model.', config }: ConvertOptions): number {
-  const tensors = loadStateDict(ckptPath, { prefix });
-  writeSafetensors(outPath, tensors, { config: JSON.stringify(config), source: basename(ckptPath), prefix });
-  return tensors.size;
 }

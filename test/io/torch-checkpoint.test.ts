@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PyGlobal, PyObject } from '../../src/io/pickle.js';
-import { readSafetensors } from '../../src/io/safetensors.js';
-import { convertCheckpoint, loadStateDict, readTorchCheckpoint } from '../../src/io/torch-checkpoint.js';
+import { loadStateDict, readTorchCheckpoint } from '../../src/io/torch-checkpoint.js';
 
 const CKPT = '/work/shared/golden/dae-tiny64/model.ckpt';
 const TINY = fileURLToPath(new URL('../fixtures/io/tiny-torch.ckpt', import.meta.url));
@@ -81,17 +80,5 @@ describe('torch checkpoint: golden Lightning checkpoint (dae-tiny64)', () => {
     expect(state.get('net_ch')).toBe(32);
     expect(state.get('net_ch_mult')).toEqual([1, 2, 2, 2]);
     expect((state.get('model_name') as PyGlobal).qualified).toBe('config.ModelName.beatgans_autoenc');
-  });
-
-  it('converts to safetensors with the config in the metadata', () => {
-    const out = join(tmp, 'tiny64.safetensors');
-    const config = { model_channels: 32 };
-    expect(convertCheckpoint(CKPT, out, { config })).toBe(ema.size);
-    const back = readSafetensors(out);
-    expect(JSON.parse(back.metadata.config!)).toEqual(config);
-    expect(back.metadata.prefix).toBe('ema_model.');
-    const w = back.tensors.get('input_blocks.0.0.weight')!;
-    expect(w.dtype).toBe('F32');
-    expect(w.data).toEqual(ema.get('input_blocks.0.0.weight')!.data);
   });
 });
