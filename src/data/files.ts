@@ -1,6 +1,6 @@
 // Output safety: atomic file writes, a guard against overwriting inputs, and output folders that appear
 // whole or not at all.
-import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 const inputs = new Set<string>();
@@ -20,6 +20,16 @@ export function registerInput(path: string): void {
 
 export function assertNotInput(path: string): void {
   if (inputs.has(canonical(path))) throw new Error(`${path}: refusing to overwrite an input file`);
+}
+
+/** The bytes of a user's input file (remembered so that no writer replaces it); errors name the file. */
+export function readInputFile(path: string): Buffer {
+  registerInput(path);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${(e as Error).message})`);
+  }
 }
 
 /** Writes through a temporary file in the same folder and renames, so readers never see half a file. */

@@ -1,7 +1,6 @@
 // joblib pickles (joblib.dump): an ordinary pickle in which every numpy array is a NumpyArrayWrapper whose
 // BUILD is followed, in the stream itself, by the array's raw bytes (after 1 + n alignment padding bytes).
-import { readFileSync } from 'node:fs';
-import { registerInput } from '../data/files.js';
+import { readInputFile } from '../data/files.js';
 import { NUMPY_HANDLERS, NumpyDtype, arrayFromBytes, recordDtype } from './numpy-pickle.js';
 import { unpickle, type ClassHandler } from './pickle.js';
 import { DTYPE_BYTES, numel } from './tensor-record.js';
@@ -23,13 +22,7 @@ const arrayWrapper: ClassHandler = {
 
 /** The object graph of a joblib file; numpy arrays become TensorRecords, unknown classes PyObjects. */
 export function readJoblib(path: string): unknown {
-  registerInput(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as Error).message})`);
-  }
+  const bytes = readInputFile(path);
   if (bytes[0] !== 0x80) throw new Error(`${path}: not an uncompressed joblib pickle (compressed joblib files are not supported)`);
   return unpickle(bytes, {
     label: path,

@@ -1,7 +1,6 @@
 // safetensors files: 8-byte little-endian header length, a JSON header (dtype, shape, data_offsets per
 // tensor and an optional __metadata__ string map), then the raw little-endian tensor bytes.
-import { readFileSync } from 'node:fs';
-import { assertNotInput, registerInput, writeFileAtomic } from '../data/files.js';
+import { assertNotInput, readInputFile, writeFileAtomic } from '../data/files.js';
 import { DTYPE_BYTES, assertRecord, decodeElements, encodeElements, numel, type DType, type TensorRecord } from './tensor-record.js';
 
 // The reference implementation's limit; a larger header means a corrupt or hostile file.
@@ -86,13 +85,7 @@ export function parseSafetensors(bytes: Uint8Array, label: string): Safetensors 
 }
 
 export function readSafetensors(path: string): Safetensors {
-  registerInput(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as Error).message})`);
-  }
+  const bytes = readInputFile(path);
   return parseSafetensors(bytes, path);
 }
 
