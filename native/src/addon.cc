@@ -1,7 +1,7 @@
 #include <napi.h>
 
 #include "generator_wrap.h"
-#include "tensor_table.h"
+#include "addon_data.h"
 
 namespace hsa {
 void registerCore(Napi::Env env, Napi::Object exports);
@@ -10,6 +10,7 @@ void registerOps(Napi::Env env, Napi::Object ops);
 }  // namespace hsa
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new hsa::AddonData());
   hsa::registerTable(env, exports);
   hsa::GeneratorWrap::Init(env, exports);
   hsa::registerCore(env, exports);

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "generator_wrap.h"
-#include "tensor_table.h"
+#include "addon_data.h"
 
 namespace hsa {
 
@@ -25,7 +25,7 @@ void Args::fail(size_t i, const char* name, const char* expected) const {
 
 at::Tensor Args::tensor(size_t i, const char* name) const {
   if (absent(i) || !at(i).IsNumber()) fail(i, name, "a Tensor");
-  return TensorTable::get(info_.Env(), at(i).As<Napi::Number>().DoubleValue());
+  return tensorTable(info_.Env()).get(info_.Env(), at(i).As<Napi::Number>().DoubleValue());
 }
 
 c10::optional<at::Tensor> Args::optTensor(size_t i, const char* name) const {
@@ -41,7 +41,7 @@ std::vector<at::Tensor> Args::tensors(size_t i, const char* name) const {
   for (uint32_t k = 0; k < a.Length(); ++k) {
     Napi::Value v = a.Get(k);
     if (!v.IsNumber()) fail(i, name, "an array of Tensors");
-    out.push_back(TensorTable::get(info_.Env(), v.As<Napi::Number>().DoubleValue()));
+    out.push_back(tensorTable(info_.Env()).get(info_.Env(), v.As<Napi::Number>().DoubleValue()));
   }
   return out;
 }
@@ -52,7 +52,7 @@ at::Tensor Args::tensorOrScalar(size_t i, const char* name) const {
   if (!absent(i) && at(i).IsObject()) {
     Napi::Value h = at(i).As<Napi::Object>().Get("native");
     if (!h.IsNumber()) fail(i, name, "a Tensor or a number");
-    return TensorTable::get(info_.Env(), h.As<Napi::Number>().DoubleValue());
+    return tensorTable(info_.Env()).get(info_.Env(), h.As<Napi::Number>().DoubleValue());
   }
   if (!absent(i) && (at(i).IsNumber() || at(i).IsBoolean())) {
     at::Tensor t = c10::scalar_to_tensor(scalar(i, name));
@@ -183,7 +183,7 @@ std::string deviceName(const at::Device& d) { return d.str(); }
 
 Napi::Value toJs(Napi::Env env, const at::Tensor& t) {
   if (!t.defined()) return env.Undefined();
-  return Napi::Number::New(env, TensorTable::add(t));
+  return Napi::Number::New(env, tensorTable(env).add(t));
 }
 
 Napi::Value toJs(Napi::Env env, const std::vector<at::Tensor>& ts) {

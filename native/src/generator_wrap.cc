@@ -1,22 +1,21 @@
 #include "generator_wrap.h"
 
+#include "addon_data.h"
 #include "convert.h"
 
 namespace hsa {
-
-Napi::FunctionReference* GeneratorWrap::ctor_ = nullptr;
 
 void GeneratorWrap::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function f = DefineClass(env, "NativeGenerator",
                                  {InstanceMethod("seed", &GeneratorWrap::Seed),
                                   InstanceMethod("getState", &GeneratorWrap::GetState),
                                   InstanceMethod("setState", &GeneratorWrap::SetState)});
-  ctor_ = new Napi::FunctionReference(Napi::Persistent(f));
+  addonData(env).generatorCtor = Napi::Persistent(f);
   exports.Set("NativeGenerator", f);
 }
 
 bool GeneratorWrap::Is(const Napi::Value& v) {
-  return v.IsObject() && v.As<Napi::Object>().InstanceOf(ctor_->Value());
+  return v.IsObject() && v.As<Napi::Object>().InstanceOf(addonData(v.Env()).generatorCtor.Value());
 }
 
 // new NativeGenerator(seed): a CPU generator; random tensors are drawn on the CPU and moved, so results

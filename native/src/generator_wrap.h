@@ -17,7 +17,6 @@ class GeneratorWrap : public Napi::ObjectWrap<GeneratorWrap> {
   Napi::Value GetState(const Napi::CallbackInfo& info);
   Napi::Value SetState(const Napi::CallbackInfo& info);
   at::Generator gen_;
-  static Napi::FunctionReference* ctor_;
 };
 
 }  // namespace hsa

@@ -2,13 +2,10 @@
 
 #include <cmath>
 
+#include "addon_data.h"
 #include "convert.h"
 
 namespace hsa {
-
-std::vector<TensorTable::Slot> TensorTable::slots_;
-std::vector<uint32_t> TensorTable::free_;
-int64_t TensorTable::live_ = 0;
 
 namespace {
 // handle = generation * 2^26 + slot: exact in a double while generation < 2^27.
@@ -49,8 +46,6 @@ const at::Tensor& TensorTable::get(Napi::Env env, double handle) {
   return s->tensor;
 }
 
-bool TensorTable::isHandle(const Napi::Value& v) { return v.IsNumber(); }
-
 bool TensorTable::release(double handle) {
   Slot* s = find(handle);
   if (s == nullptr) return false;
@@ -64,25 +59,23 @@ bool TensorTable::release(double handle) {
 
 bool TensorTable::alive(double handle) { return find(handle) != nullptr; }
 
-int64_t TensorTable::live() { return live_; }
-
 namespace {
 
 Napi::Value Release(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
     Args a(info, "release", 1);
-    return Napi::Boolean::New(info.Env(), TensorTable::release(a.number(0, "handle")));
+    return Napi::Boolean::New(info.Env(), tensorTable(info.Env()).release(a.number(0, "handle")));
   });
 }
 
 Napi::Value Alive(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
     Args a(info, "isAlive", 1);
-    return Napi::Boolean::New(info.Env(), TensorTable::alive(a.number(0, "handle")));
+    return Napi::Boolean::New(info.Env(), tensorTable(info.Env()).alive(a.number(0, "handle")));
   });
 }
 
-Napi::Value Live(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(TensorTable::live())); }
+Napi::Value Live(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(tensorTable(info.Env()).live())); }
 
 }  // namespace
 
