@@ -1,0 +1,160 @@
+// Hide-and-Seek Attribution (SPEC §5), batched: the vertebrae of a group share every model call for their
+// encodings, inversions and renders, and then all their candidates' composites share every call of the
+// harmonisation. Each image keeps its own z, so batching changes nothing but speed.
+import * as torch from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/index.js';
+import { healthyEdit } from '../classifier/healthy-edit.js';
+import type { LatentClassifier } from '../classifier/latent-classifier.js';
+import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
+import { type Candidate, findCandidates } from './candidates.js';
+import { composite } from './composite.js';
+import type { LatentDiffusion } from './engine.js';
+import { type AttributionOptions, batching, DEFAULT_OPTIONS, validateOptions } from './options.js';
+
+/** One vertebra: its SPEC §2 normalised slice and body mask on the same rows × cols grid. */
+export interface VertebraSlice {
+  image: Float32Array;
+  mask: Mask2D;
+}
+
+export interface ScoredCandidate extends Candidate {
+  /** P(malignant) of the harmonised composite that reveals only this candidate; null when not scored (keepAll). */
+  pCandidate: number | null;
+  /** Δ = (p_k − p_h) / (p_m − p_h + 1e-8); null when not scored. */
+  delta: number | null;
+  kept: boolean;
+}
+
+export interface VertebraAttribution {
+  rows: number;
+  cols: number;
+  /** P(malignant | z) of the input. */
+  pMalignant: number;
+  /** P(malignant | z_healthy) of the edited latent. */
+  pHealthy: number;
+  recon: Float32Array;
+  edit: Float32Array;
+  lyticMap: Float32Array;
+  blasticMap: Float32Array;
+  candidates: ScoredCandidate[];
+  /** The segmentation: 0 background, 1 lytic, 2 blastic. */
+  labels: Uint8Array;
+}
+
+/** SPEC §5: the share of the vertebra's malignancy that candidate k restores. */
+export function attributionScore(pCandidate: number, pMalignant: number, pHealthy: number): number {
+  return (pCandidate - pHealthy) / (pMalignant - pHealthy + 1e-8);
+}
+
+/** fn over dim-0 chunks of at most `size` images, outputs concatenated. */
+function chunked(n: number, size: number, fn: (start: number, length: number) => Tensor): Tensor {
+  if (n <= size) return fn(0, n);
+  const parts: Tensor[] = [];
+  for (let s = 0; s < n; s += size) parts.push(torch.tidy(() => fn(s, Math.min(size, n - s))));
+  return torch.tidy(() => torch.cat(parts, 0));
+}
+
+function rowsOf(t: Tensor): Float32Array[] {
+  const n = t.size(0);
+  const flat = t.toFloat32Array();
+  const len = flat.length / n;
+  return Array.from({ length: n }, (_, i) => flat.slice(i * len, (i + 1) * len));
+}
+
+function imagesTensor(images: readonly Float32Array[], rows: number, cols: number): Tensor {
+  const flat = new Float32Array(images.length * rows * cols);
+  images.forEach((im, i) => flat.set(im, i * rows * cols));
+  return torch.tensor(flat, [images.length, 1, rows, cols]);
+}
+
+/** Runs the method group by group (vertebraeBatch vertebrae at a time), yielding each group's results in input order. */
+export function* attributeGroups(
+  engine: LatentDiffusion,
+  classifier: LatentClassifier,
+  vertebrae: readonly VertebraSlice[],
+  options: Partial<AttributionOptions> = {},
+): Generator<VertebraAttribution[]> {
+  const o = validateOptions({ ...DEFAULT_OPTIONS, ...options });
+  const { maxBatch, vertebraeBatch } = batching(o);
+  for (let g = 0; g < vertebrae.length; g += vertebraeBatch) yield attributeGroup(engine, classifier, vertebrae.slice(g, g + vertebraeBatch), o, maxBatch);
+}
+
+/** Runs the method on every vertebra; results in input order. */
+export function attribute(
+  engine: LatentDiffusion,
+  classifier: LatentClassifier,
+  vertebrae: readonly VertebraSlice[],
+  options: Partial<AttributionOptions> = {},
+): VertebraAttribution[] {
+  return [...attributeGroups(engine, classifier, vertebrae, options)].flat();
+}
+
+function attributeGroup(
+  engine: LatentDiffusion,
+  classifier: LatentClassifier,
+  group: readonly VertebraSlice[],
+  o: AttributionOptions,
+  maxBatch: number,
+): VertebraAttribution[] {
+  const { rows, cols } = group[0]!.mask;
+  for (const v of group) {
+    if (v.mask.rows !== rows || v.mask.cols !== cols || v.image.length !== rows * cols) {
+      throw new Error(`attribution: every slice must be ${rows}×${cols} with a mask on the same grid`);
+    }
+  }
+  const encode = (x: Tensor) => chunked(x.size(0), maxBatch, (s, l) => engine.encode(x.narrow(0, s, l)));
+  const invert = (x: Tensor, z: Tensor) => chunked(x.size(0), maxBatch, (s, l) => engine.invert(x.narrow(0, s, l), z.narrow(0, s, l), o.inversionSteps));
+  const render = (xT: Tensor, z: Tensor) => chunked(xT.size(0), maxBatch, (s, l) => engine.render(xT.narrow(0, s, l), z.narrow(0, s, l), o.renderSteps));
+  /** P(malignant | Enc(img)) of every image; harmonised first (z' = Enc(img), r = render(invert(img, z'), z')) when asked. */
+  const probabilities = (images: readonly Float32Array[], harmonise: boolean): number[] =>
+    torch
+      .tidy(() => {
+        let x = imagesTensor(images, rows, cols);
+        if (harmonise) {
+          const z = encode(x);
+          x = render(invert(x, z), z);
+        }
+        return rowsOf(encode(x));
+      })
+      .map((z) => classifier.probability(z));
+
+  return torch.noGrad(() => {
+    // Step 1: z, x_T, then the reconstruction and the healthy edit rendered from the same x_T in one batch.
+    const { zs, zHealthy, recons, edits } = torch.tidy(() => {
+      const x = imagesTensor(group.map((v) => v.image), rows, cols);
+      const z = encode(x);
+      const xT = invert(x, z);
+      const zs = rowsOf(z);
+      const zHealthy = zs.map((zi) => healthyEdit(zi, classifier, o.targetP));
+      const zh = torch.tensor(Float32Array.from(zHealthy.flatMap((a) => Array.from(a))), z.shape);
+      const both = rowsOf(render(torch.cat([xT, xT], 0), torch.cat([z, zh], 0)));
+      return { zs, zHealthy, recons: both.slice(0, group.length), edits: both.slice(group.length) };
+    });
+    const partial = group.map((v, i) => {
+      const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize);
+      return { ...found, pMalignant: classifier.probability(zs[i]!), pHealthy: classifier.probability(zHealthy[i]!) };
+    });
+
+    // Step 4: one composite per candidate of every vertebra, harmonised and scored together.
+    const composites = o.keepAll
+      ? []
+      : partial.flatMap((p, i) => {
+          const base = o.revealFrom === 'original' ? group[i]!.image : recons[i]!;
+          return p.candidates.map((c) => composite(base, edits[i]!, p.all, c.pixelIndices));
+        });
+    const scores = composites.length === 0 ? [] : probabilities(composites, o.harmonise);
+
+    let next = 0;
+    return partial.map((p, i) => {
+      const candidates: ScoredCandidate[] = p.candidates.map((c) => {
+        if (o.keepAll) return { ...c, pCandidate: null, delta: null, kept: true };
+        const pk = scores[next++]!;
+        const delta = attributionScore(pk, p.pMalignant, p.pHealthy);
+        return { ...c, pCandidate: pk, delta, kept: delta > o.deltaThreshold };
+      });
+      const labels = new Uint8Array(rows * cols);
+      for (const c of candidates) if (c.kept) for (const k of c.pixelIndices) labels[k] = c.type === 'lytic' ? LYTIC : BLASTIC;
+      return { rows, cols, pMalignant: p.pMalignant, pHealthy: p.pHealthy, recon: recons[i]!, edit: edits[i]!, lyticMap: p.lyticMap, blasticMap: p.blasticMap, candidates, labels };
+    });
+  });
+}

@@ -1,0 +1,56 @@
+// SPEC §5 steps 2–3: signed difference maps between the healthy edit and the reconstruction inside the body
+// mask, each cut at the median of its positive values, and their 4-connected components as candidates.
+import { connectedComponents } from '../regions/components.js';
+import type { Mask2D } from '../regions/mask.js';
+import { regionProperties } from '../regions/properties.js';
+import { thresholdAtPositiveMedian } from '../regions/threshold.js';
+
+export type LesionType = 'lytic' | 'blastic';
+
+export interface Candidate {
+  type: LesionType;
+  /** Row-major indices of the candidate's pixels, ascending. */
+  pixelIndices: Int32Array;
+  pixels: number;
+  centroid: { row: number; col: number };
+  /** Mean of its difference map over the candidate. */
+  meanDifference: number;
+}
+
+export interface CandidateSet {
+  /** max(edit − recon, 0) · mask: where the healthy version is brighter (bone was destroyed). */
+  lyticMap: Float32Array;
+  /** max(recon − edit, 0) · mask: where the healthy version is darker (sclerosis). */
+  blasticMap: Float32Array;
+  /** Union of both thresholded maps (before the size filter), as 0/1. */
+  all: Uint8Array;
+  /** Lytic components first, then blastic, each in raster order of their first pixel. */
+  candidates: Candidate[];
+}
+
+export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number): CandidateSet {
+  const { rows, cols } = mask;
+  const n = rows * cols;
+  if (recon.length !== n || edit.length !== n) throw new Error(`candidates: images of ${recon.length} and ${edit.length} pixels for a ${rows}×${cols} mask`);
+  const lyticMap = new Float32Array(n);
+  const blasticMap = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (mask.data[i] === 0) continue;
+    const d = edit[i]! - recon[i]!;
+    if (d > 0) lyticMap[i] = d;
+    else if (d < 0) blasticMap[i] = -d;
+  }
+  const all = new Uint8Array(n);
+  const candidates: Candidate[] = [];
+  for (const [type, map] of [['lytic', lyticMap], ['blastic', blasticMap]] as const) {
+    const thresholded = thresholdAtPositiveMedian({ rows, cols, data: map });
+    for (let i = 0; i < n; i++) all[i] ||= thresholded.data[i]!;
+    const comp = connectedComponents(thresholded, minSize);
+    const members: number[][] = Array.from({ length: comp.count }, () => []);
+    comp.labels.forEach((l, i) => l > 0 && members[l - 1]!.push(i));
+    for (const p of regionProperties(comp, map)) {
+      candidates.push({ type, pixelIndices: Int32Array.from(members[p.label - 1]!), pixels: p.pixels, centroid: p.centroid, meanDifference: p.mean! });
+    }
+  }
+  return { lyticMap, blasticMap, all, candidates };
+}

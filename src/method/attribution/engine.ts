@@ -1,0 +1,23 @@
+// The three operations Hide-and-Seek needs from a diffusion autoencoder, behind an interface so that the
+// attribution logic can be tested with a stand-in whose outputs are known exactly.
+import type { Tensor } from '../../tensor/index.js';
+import type { DiffAE } from '../../model/diffae.js';
+import { ddimInvert, ddimRender } from '../../model/diffusion.js';
+
+export interface LatentDiffusion {
+  /** (N, 1, H, W) → z (N, D). */
+  encode(x: Tensor): Tensor;
+  /** DDIM inversion x → x_T conditioned on z (each image its own z). */
+  invert(x: Tensor, z: Tensor, steps: number): Tensor;
+  /** DDIM render x_T → x conditioned on z. */
+  render(xT: Tensor, z: Tensor, steps: number): Tensor;
+}
+
+/** The Diff-AE with deterministic DDIM (SPEC §3). */
+export function diffaeEngine(model: DiffAE): LatentDiffusion {
+  return {
+    encode: (x) => model.encode(x),
+    invert: (x, z, steps) => ddimInvert(model, x, z, { steps }),
+    render: (xT, z, steps) => ddimRender(model, xT, z, { steps }),
+  };
+}

@@ -1,0 +1,127 @@
+// The attribution logic against the closed-form stub (test/method/attribution/stub.ts): expected values are
+// worked out here from the stub's definition, not by the code under test.
+import { describe, expect, it } from 'vitest';
+import { attribute, attributionScore } from '../../../src/method/attribution/attribute.js';
+import { BIAS, B, MASK, N, REGION, stubClassifier, stubEngine, stubImage, type StubCall, W, Z } from './stub.js';
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+const logit = (z: readonly number[]) => z.reduce((a, zj, j) => a + W[j]! * zj, B);
+// Healthy edit by hand for the identity scaler: one step along w/|w| to logit log(1e-5 / (1 − 1e-5)).
+const norm = Math.hypot(...W);
+const step = (Math.log(1e-5 / (1 - 1e-5)) - logit(Z)) / norm;
+const ZH = Z.map((z, j) => z + (step * W[j]!) / norm);
+const pM = sigmoid(logit(Z));
+const pH = sigmoid(logit(ZH));
+const delta = (features: number[]) => (sigmoid(logit(features)) - pH) / (pM - pH + 1e-8);
+
+/** Encoded features of the composite revealing region k (0 = A, 1 = B, 2 = C): revealed / hidden / D offsets. */
+const features = (k: number, revealed: number, hidden: number, outside: number) =>
+  [0, 1, 2, 3].map((j) => (j === 3 ? Z[3]! + outside : j === k ? Z[j]! + revealed : ZH[j]! + hidden));
+
+const vertebra = { image: stubImage(), mask: MASK };
+const centroid = (idx: number[]) => ({ row: idx.reduce((a, i) => a + Math.floor(i / N), 0) / idx.length, col: idx.reduce((a, i) => a + (i % N), 0) / idx.length });
+
+describe('attributionScore', () => {
+  it('is (p_k − p_h) / (p_m − p_h + 1e-8)', () => {
+    expect(attributionScore(0.5, 0.9, 0.1)).toBeCloseTo(0.4 / (0.8 + 1e-8), 12);
+    expect(attributionScore(0.1, 0.9, 0.1)).toBe(0);
+  });
+});
+
+describe('attribute (stub engine)', () => {
+  it('finds the lytic and blastic candidates inside the mask, each at least minSize pixels', () => {
+    const [r] = attribute(stubEngine(), stubClassifier(), [vertebra], { inversionSteps: 3, renderSteps: 3 });
+    // Lytic first, then blastic in raster order; A's 4-pixel patch is too small and D lies outside the mask.
+    expect(r!.candidates.map((c) => [c.type, c.pixels, c.centroid])).toEqual([
+      ['lytic', 6, centroid(REGION.coreB)],
+      ['blastic', 6, centroid(REGION.coreA)],
+      ['blastic', 6, centroid(REGION.coreC)],
+    ]);
+    expect(Array.from(r!.candidates[1]!.pixelIndices)).toEqual(REGION.coreA);
+  });
+
+  it('reconstructs, edits and scores as SPEC §5 says (harmonised, revealed from the reconstruction)', () => {
+    const [r] = attribute(stubEngine(), stubClassifier(), [vertebra], {});
+    const x = stubImage();
+    expect(r!.recon[0]).toBe(x[0]! + BIAS);
+    expect(r!.edit[REGION.coreA[0]!]).toBeCloseTo(x[REGION.coreA[0]!]! + ZH[0]! - Z[0]! + BIAS, 5);
+    expect(r!.pMalignant).toBeCloseTo(pM, 6);
+    expect(r!.pHealthy).toBeCloseTo(1e-5, 9);
+    // Composites come from recon (+β), harmonising renders once more (+β): features + 2β, D + 2β.
+    const expected = [1, 0, 2].map((k) => delta(features(k, 2 * BIAS, 2 * BIAS, 2 * BIAS)));
+    r!.candidates.forEach((c, i) => expect(c.delta).toBeCloseTo(expected[i]!, 4));
+    expect(r!.candidates.map((c) => c.kept)).toEqual(expected.map((d) => d > 0.5));
+    expect(r!.candidates.map((c) => c.kept)).toEqual([false, true, false]);
+    const twos = [...r!.labels.keys()].filter((i) => r!.labels[i] === 2);
+    expect(twos).toEqual(REGION.coreA);
+    expect(r!.labels.some((v) => v === 1)).toBe(false);
+  });
+
+  it('builds each composite from recon with the other proposed pixels (including too-small ones) taken from the edit', () => {
+    const calls: StubCall[] = [];
+    const [r] = attribute(stubEngine(calls), stubClassifier(), [vertebra], {});
+    // Calls: encode, invert, render (recon + edit), then the composites: encode, invert, render, encode.
+    expect(calls.map((c) => [c.op, c.batch])).toEqual([['encode', 1], ['invert', 1], ['render', 2], ['encode', 3], ['invert', 3], ['render', 3], ['encode', 3]]);
+    const comps = calls[3]!.input;
+    // `all` = cores of A, B, C and A's small patch; the revealed candidate's own pixels stay from recon.
+    const proposed = [...REGION.coreA, ...REGION.patchA, ...REGION.coreB, ...REGION.coreC];
+    [REGION.coreB, REGION.coreA, REGION.coreC].forEach((revealed, i) => {
+      const expected = Float32Array.from(r!.recon);
+      for (const p of proposed) if (!revealed.includes(p)) expected[p] = r!.edit[p]!;
+      expect(comps.subarray(i * N * N, (i + 1) * N * N)).toEqual(expected);
+    });
+  });
+
+  it('ablation: without harmonisation the composites themselves are encoded and scored', () => {
+    const calls: StubCall[] = [];
+    const [r] = attribute(stubEngine(calls), stubClassifier(), [vertebra], { harmonise: false });
+    expect(calls.slice(3).map((c) => [c.op, c.batch])).toEqual([['encode', 3]]);
+    const expected = [1, 0, 2].map((k) => delta(features(k, BIAS, BIAS, BIAS)));
+    r!.candidates.forEach((c, i) => expect(c.delta).toBeCloseTo(expected[i]!, 4));
+  });
+
+  it('ablation: revealing from the original takes the unrevealed pixels from the input, not the reconstruction', () => {
+    const calls: StubCall[] = [];
+    const [r] = attribute(stubEngine(calls), stubClassifier(), [vertebra], { revealFrom: 'original' });
+    const x = stubImage();
+    const compA = calls[3]!.input.subarray(N * N, 2 * N * N);
+    expect(compA[REGION.coreA[0]!]).toBe(x[REGION.coreA[0]!]!);
+    expect(compA[REGION.haloA[0]!]).toBe(x[REGION.haloA[0]!]!);
+    expect(compA[REGION.coreB[0]!]).toBe(r!.edit[REGION.coreB[0]!]!);
+    // Revealed core and D from x (+β from harmonising), hidden cores from the edit (+2β).
+    const expected = [1, 0, 2].map((k) => delta(features(k, BIAS, 2 * BIAS, BIAS)));
+    r!.candidates.forEach((c, i) => expect(c.delta).toBeCloseTo(expected[i]!, 4));
+  });
+
+  it('ablation: keep-all keeps every candidate unscored and runs no composite', () => {
+    const calls: StubCall[] = [];
+    const [r] = attribute(stubEngine(calls), stubClassifier(), [vertebra], { keepAll: true });
+    expect(calls).toHaveLength(3);
+    expect(r!.candidates.map((c) => [c.kept, c.delta, c.pCandidate])).toEqual([[true, null, null], [true, null, null], [true, null, null]]);
+    const labelled = (v: number) => [...r!.labels.keys()].filter((i) => r!.labels[i] === v);
+    expect(labelled(1)).toEqual(REGION.coreB);
+    expect(labelled(2)).toEqual([...REGION.coreA, ...REGION.coreC].sort((a, b) => a - b));
+  });
+
+  it('the Δ threshold decides what is kept', () => {
+    const [r] = attribute(stubEngine(), stubClassifier(), [vertebra], { deltaThreshold: -1 });
+    expect(r!.candidates.every((c) => c.kept)).toBe(true);
+  });
+
+  it('fast: all candidates of a group in one call per stage; reference: one image per call; same results', () => {
+    const fastCalls: StubCall[] = [];
+    const refCalls: StubCall[] = [];
+    const group = [vertebra, { image: stubImage().map((v) => v + 0.0625), mask: MASK }];
+    const fast = attribute(stubEngine(fastCalls), stubClassifier(), group, { schedule: 'fast' });
+    const ref = attribute(stubEngine(refCalls), stubClassifier(), group, { schedule: 'reference' });
+    expect(fastCalls.map((c) => c.batch)).toEqual([2, 2, 4, 6, 6, 6, 6]);
+    expect(refCalls.every((c) => c.batch === 1)).toBe(true);
+    expect(refCalls).toHaveLength(2 * (1 + 1 + 2 + 3 * 4));
+    expect(fast.map((r) => r.candidates.map((c) => c.delta))).toEqual(ref.map((r) => r.candidates.map((c) => c.delta)));
+  });
+
+  it('rejects bad options and mismatched slices', () => {
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { renderSteps: 0 })).toThrow(/renderSteps/);
+    expect(() => attribute(stubEngine(), stubClassifier(), [{ image: new Float32Array(10), mask: MASK }])).toThrow(/16×16/);
+  });
+});
