@@ -1,0 +1,142 @@
+// What `hsa segment` writes for one vertebra, in <out>/<case-id>/: the lesion label map on the input's grid
+// (lesions.nii.gz, where `evaluate` looks for it), the 2-D maps (maps.safetensors), figure.png and
+// result.json; and the run's summary.csv row.
+import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { writeNifti } from '../../data/nifti.js';
+import { writeFileAtomic } from '../../data/files.js';
+import { writeSafetensors } from '../../io/safetensors.js';
+import type { TensorRecord } from '../../io/tensor-record.js';
+import { predictionPath } from '../evaluation/prediction-path.js';
+import { renderAttributionFigure } from '../figures/attribution-figure.js';
+import { BLASTIC, LYTIC } from '../regions/mask.js';
+import type { VertebraAttribution } from './attribute.js';
+import type { VertebraInput } from './inputs.js';
+import type { AttributionOptions } from './options.js';
+
+export const MAPS_FILE = 'maps.safetensors';
+export const FIGURE_FILE = 'figure.png';
+export const RESULT_FILE = 'result.json';
+export const SUMMARY_FILE = 'summary.csv';
+
+export interface SummaryRow {
+  caseId: string;
+  image: string;
+  label?: 0 | 1;
+  pMalignant: number;
+  pHealthy: number;
+  candidates: number;
+  kept: { lytic: number; blastic: number };
+  pixels: { lytic: number; blastic: number };
+  areaMm2: { lytic: number; blastic: number };
+}
+
+/** The 2-D label map placed in slice `sliceIndex` of a volume on the input's grid; other slices 0. */
+export function labelVolume(input: VertebraInput, labels: Uint8Array): Float32Array {
+  const [nx, ny, nz] = input.dims;
+  const out = new Float32Array(nx * ny * nz);
+  const base = nx * ny * input.sliceIndex;
+  // Slice pixel (r, c) is voxel (r, c, k): rows run along the first axis (SPEC §2).
+  for (let r = 0; r < nx; r++) for (let c = 0; c < ny; c++) out[base + r + nx * c] = labels[r * ny + c]!;
+  return out;
+}
+
+function count(labels: Uint8Array, value: number): number {
+  let n = 0;
+  for (const v of labels) if (v === value) n++;
+  return n;
+}
+
+function summarise(input: VertebraInput, result: VertebraAttribution): SummaryRow {
+  const pixels = { lytic: count(result.labels, LYTIC), blastic: count(result.labels, BLASTIC) };
+  const kept = (type: string) => result.candidates.filter((c) => c.kept && c.type === type).length;
+  return {
+    caseId: input.caseId,
+    image: input.image,
+    ...(input.label !== undefined ? { label: input.label } : {}),
+    pMalignant: result.pMalignant,
+    pHealthy: result.pHealthy,
+    candidates: result.candidates.length,
+    kept: { lytic: kept('lytic'), blastic: kept('blastic') },
+    pixels,
+    areaMm2: { lytic: pixels.lytic * input.pixelAreaMm2, blastic: pixels.blastic * input.pixelAreaMm2 },
+  };
+}
+
+function f32(data: Float32Array, rows: number, cols: number): TensorRecord {
+  return { dtype: 'F32', shape: [rows, cols], data };
+}
+
+/** Writes the vertebra's four files under outDir/<case-id>/ and returns its summary row. */
+export function writeCaseOutputs(outDir: string, input: VertebraInput, result: VertebraAttribution, options: AttributionOptions): SummaryRow {
+  const lesionPath = predictionPath(outDir, input.image);
+  const dir = dirname(lesionPath);
+  mkdirSync(dir, { recursive: true });
+  const { rows, cols } = result;
+  writeNifti(lesionPath, { dims: input.dims, data: labelVolume(input, result.labels), geometry: input.geometry }, 'uint8', {
+    description: 'hsa lesions: 1 lytic, 2 blastic',
+  });
+
+  const candidateMap = new Int32Array(rows * cols);
+  result.candidates.forEach((c, k) => c.pixelIndices.forEach((i) => (candidateMap[i] = k + 1)));
+  const maps = new Map<string, TensorRecord>([
+    ['image', f32(input.slice.image, rows, cols)],
+    ['mask', { dtype: 'U8', shape: [rows, cols], data: input.slice.mask.data }],
+    ['recon', f32(result.recon, rows, cols)],
+    ['edit', f32(result.edit, rows, cols)],
+    ['lytic_difference', f32(result.lyticMap, rows, cols)],
+    ['blastic_difference', f32(result.blasticMap, rows, cols)],
+    ['candidates', { dtype: 'I32', shape: [rows, cols], data: candidateMap }],
+    ['labels', { dtype: 'U8', shape: [rows, cols], data: result.labels }],
+  ]);
+  writeSafetensors(join(dir, MAPS_FILE), maps, {
+    candidates: 'candidate k+1 of result.json at its pixels, 0 elsewhere',
+    labels: '0 background, 1 lytic, 2 blastic',
+  });
+
+  writeFileAtomic(join(dir, FIGURE_FILE), renderAttributionFigure({ title: input.caseId, slice: input.slice, result, deltaThreshold: options.deltaThreshold }));
+
+  const summary = summarise(input, result);
+  const json = {
+    caseId: input.caseId,
+    image: input.image,
+    mask: input.mask,
+    ...(input.label !== undefined ? { label: input.label } : {}),
+    sliceIndex: input.sliceIndex,
+    normalisation: input.normalisation,
+    pMalignant: result.pMalignant,
+    pHealthy: result.pHealthy,
+    pixelAreaMm2: input.pixelAreaMm2,
+    lesions: {
+      lytic: { pixels: summary.pixels.lytic, areaMm2: summary.areaMm2.lytic },
+      blastic: { pixels: summary.pixels.blastic, areaMm2: summary.areaMm2.blastic },
+    },
+    candidates: result.candidates.map((c, k) => ({
+      id: k + 1,
+      type: c.type,
+      pixels: c.pixels,
+      areaMm2: c.pixels * input.pixelAreaMm2,
+      centroid: c.centroid,
+      meanDifference: c.meanDifference,
+      pCandidate: c.pCandidate,
+      delta: c.delta,
+      kept: c.kept,
+    })),
+    options,
+  };
+  writeFileAtomic(join(dir, RESULT_FILE), `${JSON.stringify(json, null, 2)}\n`);
+  return summary;
+}
+
+const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+export function writeSummaryCsv(path: string, rows: readonly SummaryRow[]): void {
+  const header = 'case_id,image,label,p_malignant,p_healthy,candidates,kept_lytic,kept_blastic,lytic_px,blastic_px,lytic_mm2,blastic_mm2';
+  const lines = rows.map((r) =>
+    [r.caseId, r.image, r.label === undefined ? '' : String(r.label), String(r.pMalignant), String(r.pHealthy), String(r.candidates),
+      String(r.kept.lytic), String(r.kept.blastic), String(r.pixels.lytic), String(r.pixels.blastic), String(r.areaMm2.lytic), String(r.areaMm2.blastic)]
+      .map(csvField)
+      .join(','),
+  );
+  writeFileAtomic(path, `${[header, ...lines].join('\n')}\n`);
+}
