@@ -1,0 +1,112 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { readManifest, SPLITS } from '../../data/manifest.js';
+import { loadDiffAE } from '../../model/checkpoint.js';
+import { MODEL_FILE } from '../../method/training/train-dae.js';
+import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
+import { diffaeEngine } from '../../method/attribution/engine.js';
+import { loadVertebrae } from '../../method/attribution/inputs.js';
+import { DEFAULT_OPTIONS, SCHEDULES, type AttributionOptions } from '../../method/attribution/options.js';
+import { runSegmentation } from '../../method/attribution/segment.js';
+import { int, num, progressBar } from '../options.js';
+
+/** Where the shipped model lives (the folder holds model.safetensors and classifier.json). */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
+export const CLASSIFIER_FILE = 'classifier.json';
+
+function mustExist(path: string, what: string): string {
+  if (!existsSync(path)) throw new Error(`${path}: ${what} not found`);
+  return path;
+}
+
+/** --model is a model file or a folder with model.safetensors; the classifier defaults to classifier.json beside it. */
+export function resolveModelFiles(model: string, classifier?: string): { model: string; classifier: string } {
+  const isDir = existsSync(model) && statSync(model).isDirectory();
+  const modelFile = isDir ? join(model, MODEL_FILE) : model;
+  return {
+    model: mustExist(modelFile, 'DAE model (--model)'),
+    classifier: classifier ?? join(isDir ? model : dirname(model), CLASSIFIER_FILE),
+  };
+}
+
+function positive(v: string): number {
+  const n = int(v);
+  if (n < 1) throw new InvalidArgumentError(`'${v}' must be at least 1`);
+  return n;
+}
+
+/** `hsa segment`: Hide-and-Seek Attribution (SPEC §5) for one vertebra or a manifest. */
+export function register(program: Command): void {
+  const d = DEFAULT_OPTIONS;
+  program
+    .command('segment')
+    .description('segment lytic and blastic lesions by Hide-and-Seek Attribution (SPEC §5); writes <out>/<case-id>/{lesions.nii.gz,maps.safetensors,figure.png,result.json} and summary.csv')
+    .option('--manifest <file>', 'manifest of vertebrae (.csv/.xlsx/.json)')
+    .option('--split <name>', `with --manifest: only rows of this split (${SPLITS.join(', ')})`)
+    .option('--image <file>', 'one CT vertebra crop (NIfTI), with --mask')
+    .option('--mask <file>', 'its vertebral-body mask (NIfTI on the same grid)')
+    .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
+    .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
+    .requiredOption('--out <dir>', 'output folder (must not exist or be empty; appears when the run completes)')
+    .addOption(new Option('--schedule <name>', 'fast: vertebrae and candidates batched; reference: one image per model call, as the authors ran it').choices(SCHEDULES).default(d.schedule))
+    .option('--inversion-steps <n>', 'DDIM steps of every inversion', positive, d.inversionSteps)
+    .option('--render-steps <n>', 'DDIM steps of every render', positive, d.renderSteps)
+    .option('--target-p <p>', 'P(malignant) the healthy edit aims at', num, d.targetP)
+    .option('--min-size <px>', 'smallest candidate in pixels', positive, d.minSize)
+    .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
+    .option('--batch-size <n>', 'fast schedule: most images per model call', positive, d.maxBatch)
+    .option('--vertebrae-batch <n>', 'fast schedule: vertebrae processed together', positive, d.vertebraeBatch)
+    .option('--no-harmonise', 'ablation: score each composite directly, without DAE re-encoding')
+    .addOption(new Option('--reveal-from <base>', "ablation 'original': build composites from the input instead of the reconstruction").choices(['reconstruction', 'original']).default(d.revealFrom))
+    .option('--keep-all', 'ablation: keep every candidate unscored (the plain thresholded difference map)')
+    .action(async (o) => {
+      const single = o.image !== undefined || o.mask !== undefined;
+      if (single === (o.manifest !== undefined)) throw new Error('give either --manifest or --image with --mask');
+      if (single && (o.image === undefined || o.mask === undefined)) throw new Error('--image and --mask go together');
+      if (o.split !== undefined && !SPLITS.includes(o.split)) throw new Error(`--split must be one of ${SPLITS.join(', ')}`);
+      const files = resolveModelFiles(o.model, o.classifier);
+      const classifier = LatentClassifier.load(mustExist(files.classifier, 'latent classifier (--classifier)'));
+
+      let items: { image: string; mask: string; label?: 0 | 1 }[];
+      if (single) {
+        items = [{ image: mustExist(o.image, 'image (--image)'), mask: mustExist(o.mask, 'mask (--mask)') }];
+      } else {
+        // Only image and seg_msk are needed; lesion_msk may be absent.
+        const rows = (await readManifest(o.manifest, { checkFiles: false })).filter((r) => o.split === undefined || r.split === o.split);
+        if (rows.length === 0) throw new Error(`${o.manifest}: no rows${o.split ? ` in split '${o.split}'` : ''}`);
+        items = rows.map((r) => ({ image: mustExist(r.image, 'image'), mask: mustExist(r.segMsk, 'seg_msk'), label: r.label }));
+      }
+
+      const model = loadDiffAE(files.model);
+      try {
+        if (classifier.scaler.features !== model.config.enc_out_channels) {
+          throw new Error(`${files.classifier}: classifier takes ${classifier.scaler.features}-d latents, the model ${files.model} makes ${model.config.enc_out_channels}-d`);
+        }
+        const inputs = loadVertebrae(items, model.config.image_size);
+        const options: AttributionOptions = {
+          inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, targetP: o.targetP, minSize: o.minSize, deltaThreshold: o.delta,
+          schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
+          harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
+        };
+        const bar = progressBar('segment', '{value}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
+        const started = Date.now();
+        bar.update(0, inputs.length, { rate: '-' });
+        try {
+          const rows = await runSegmentation({
+            inputs, engine: diffaeEngine(model), classifier, options, outDir: o.out,
+            provenance: { model: files.model, classifier: files.classifier },
+            onProgress: (done, total) => bar.update(done, total, { rate: ((done * 60_000) / (Date.now() - started)).toFixed(2) }),
+          });
+          bar.stop();
+          const lesions = rows.filter((r) => r.pixels.lytic + r.pixels.blastic > 0).length;
+          console.log(`segment: ${rows.length} vertebrae, ${lesions} with lesions; results in ${o.out} (summary.csv)`);
+        } finally {
+          bar.stop();
+        }
+      } finally {
+        model.dispose();
+      }
+    });
+}

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { readManifest } from '../../data/manifest.js';
+import { loadDiffAE } from '../../model/checkpoint.js';
+import { selectModel, type Selection } from '../../method/classifier/select.js';
+import { encodeDataset } from '../../method/encode-dataset.js';
+import { int, progressBar } from '../options.js';
+import { DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
+
+function printSelection(s: Selection, n: number): void {
+  console.log(`model selection on ${n} vertebrae: 5-fold stratified CV, scored by F1 (mean ± std over folds)`);
+  console.log('       C  penalty  class_weight   F1 mean  F1 std');
+  for (const r of s.grid) {
+    const best = r.C === s.best.C && r.penalty === s.best.penalty && r.classWeight === s.best.classWeight;
+    console.log(`${String(r.C).padStart(8)}  ${r.penalty.padEnd(7)}  ${r.classWeight.padEnd(12)}  ${r.meanF1.toFixed(4)}  ${r.stdF1.toFixed(4)}${best ? '  <- best' : ''}`);
+  }
+  const h = s.holdout;
+  console.log(`hold-out (${h.size} vertebrae, best setting fitted on the rest): accuracy ${h.accuracy.toFixed(4)}  F1 ${h.f1.toFixed(4)}  ROC-AUC ${h.rocAuc.toFixed(4)}`);
+}
+
+/** `hsa train-classifier`: the latent classifier of SPEC §4 on the DAE's encodings of a manifest. */
+export function register(program: Command): void {
+  program
+    .command('train-classifier')
+    .description('encode a manifest with the DAE encoder and fit the latent logistic-regression classifier (vertebra labels only; lesion masks are never read)')
+    .requiredOption('--manifest <file>', 'manifest (.csv/.xlsx/.json); rows with split=test are left out')
+    .option('--model <dir-or-file>', 'DAE model file, or a folder with model.safetensors', DEFAULT_MODEL_DIR)
+    .requiredOption('--out <file>', 'classifier JSON to write')
+    .option('--seed <n>', 'seed of the hold-out split and the CV folds', int, 0)
+    .option('--batch-size <n>', 'images per encoder call', int, 32)
+    .action(async (o) => {
+      const model = loadDiffAE(resolveModelFiles(o.model).model);
+      // Existence of lesion_msk is not checked: this command must not depend on ground-truth masks at all.
+      const rows = (await readManifest(o.manifest, { checkFiles: false })).filter((r) => r.split !== 'test');
+      if (rows.length === 0) throw new Error(`${o.manifest}: no rows outside the test split`);
+      const bar = progressBar('encode', '{value}/{total} vertebrae | ETA {eta_formatted}');
+      let data;
+      try {
+        data = encodeDataset(model, rows, { batchSize: o.batchSize, onProgress: (done, total) => bar.update(done, total) });
+      } finally {
+        bar.stop();
+        model.dispose();
+      }
+      const selection = selectModel(data.z, data.labels, { seed: o.seed });
+      printSelection(selection, rows.length);
+      selection.classifier.save(o.out);
+      console.log(`classifier (C ${selection.best.C}, ${selection.best.penalty}, class_weight ${selection.best.classWeight}, refitted on all ${rows.length}) -> ${o.out}`);
+    });
+}
