@@ -6,13 +6,20 @@ import { register as registerPrepare } from './commands/prepare.js';
 import { register as registerTrainDae } from './commands/train-dae.js';
 import { register as registerReconstruct } from './commands/reconstruct.js';
 import { register as registerConvert } from './commands/convert.js';
+import { register as registerTrainClassifier } from './commands/train-classifier.js';
+import { register as registerSegment } from './commands/segment.js';
+import { register as registerEvaluate } from './commands/evaluate.js';
 
 export function buildProgram(): Command {
   const program = new Command('hsa')
     .description('Hide-and-Seek Attribution: weakly supervised segmentation of lytic and blastic vertebral metastases in CT')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct, registerConvert]) register(program);
+  const commands = [
+    registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct, registerConvert,
+    registerTrainClassifier, registerSegment, registerEvaluate,
+  ];
+  for (const register of commands) register(program);
   return program;
 }
 
