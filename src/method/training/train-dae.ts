@@ -104,8 +104,10 @@ export async function trainDae(
   }
   const resumedFrom = step;
 
+  // The EMA weights are also written as a model file at every checkpoint, so a long run is usable before it ends.
   const checkpoint = () => {
     saveTrainCheckpoint(ckptPath, { step, samples: step * opts.batchSize, config: model.config, options: { ...opts } }, { model, ema, optimizer, generator: gen });
+    saveDiffAE(ema, join(opts.outDir, MODEL_FILE), { trained_steps: String(step), finished: String(step >= totalSteps), seed: String(opts.seed) });
   };
   const writePreview = () => {
     if (!preview) return;
@@ -154,7 +156,6 @@ export async function trainDae(
   }
   const finished = step >= totalSteps;
   if (!finished) checkpoint();
-  if (finished) saveDiffAE(ema, join(opts.outDir, MODEL_FILE), { trained_steps: String(step), seed: String(opts.seed) });
   model.dispose();
   ema.dispose();
   return { step, finished };

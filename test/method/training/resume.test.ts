@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePhantomDataset } from '../../../src/data/phantom/dataset.js';
+import { readSafetensors } from '../../../src/io/safetensors.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const cli = join(root, 'test/helpers/hsa-cli.ts');
@@ -49,7 +50,7 @@ describe('train-dae resume', () => {
     }
     child.kill('SIGKILL');
     await exited;
-    expect(existsSync(join(bDir, 'model.safetensors'))).toBe(false);
+    expect(readSafetensors(join(bDir, 'model.safetensors')).metadata.finished).toBe('false');
 
     const again = spawnSync(process.execPath, args(bDir), { cwd: root, encoding: 'utf8' });
     expect(again.status).not.toBe(0);
@@ -59,7 +60,7 @@ describe('train-dae resume', () => {
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/resuming at step [46]/);
     expect(losses(bDir)).toEqual(full);
-    expect(existsSync(join(bDir, 'model.safetensors'))).toBe(true);
+    expect(readSafetensors(join(bDir, 'model.safetensors')).metadata).toMatchObject({ finished: 'true', trained_steps: '8' });
   });
 
   it('refuses to resume with a different seed', () => {
