@@ -1,10 +1,13 @@
 // npm run bench:engine — times core ops through our binding and through PyTorch (Debian python3-torch,
 // the same libtorch) in one run, same thread count; prints one line per case with ratio=ours/PyTorch.
+// Each side reports the fastest of its repetitions (the least disturbed by other load), and the two sides
+// alternate for BENCH_ROUNDS rounds so that a burst of load does not favour one of them.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/tensor/index.js';
 
 const reps = Number(process.env.BENCH_REPS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const threads = torch.getNumThreads();
 const g = new torch.Generator(0);
 const x = torch.randn([8, 64, 64, 64], g);
@@ -27,28 +30,32 @@ const cases: Record<string, () => void> = {
   gn_silu_conv: () => torch.noGrad(() => torch.tidy(() => void torch.conv2d(torch.groupNorm(x, 32, gw, gb).silu(), w, b, 1, 1))),
 };
 
-function medianTime(fn: () => void): number {
-  for (let i = 0; i < 2; i++) fn();
+function bestTime(fn: () => void): number {
+  for (let i = 0; i < 5; i++) fn();
   const ts: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = process.hrtime.bigint();
     fn();
     ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
-  ts.sort((p, q) => p - q);
-  return ts[Math.floor(ts.length / 2)]!;
+  return Math.min(...ts);
 }
 
-const ours = Object.fromEntries(Object.entries(cases).map(([k, f]) => [k, medianTime(f)]));
+const script = fileURLToPath(new URL('./engine_pytorch.py', import.meta.url));
+const minOf = (a: Record<string, number> | undefined, b: Record<string, number>) =>
+  Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Math.min(v, a?.[k] ?? Infinity)]));
+let ours: Record<string, number> | undefined;
 let theirs: Record<string, number> | undefined;
-try {
-  const script = fileURLToPath(new URL('./engine_pytorch.py', import.meta.url));
-  theirs = JSON.parse(execFileSync('/usr/bin/python3', [script, String(threads), String(reps)], { encoding: 'utf8' }));
-} catch (e) {
-  console.log(`PyTorch side unavailable (apt-get install python3-torch): ${(e as Error).message.split('\n')[0]}`);
+for (let r = 0; r < rounds; r++) {
+  ours = minOf(ours, Object.fromEntries(Object.entries(cases).map(([k, f]) => [k, bestTime(f)])));
+  try {
+    theirs = minOf(theirs, JSON.parse(execFileSync('/usr/bin/python3', [script, String(threads), String(reps)], { encoding: 'utf8' })));
+  } catch (e) {
+    if (r === 0) console.log(`PyTorch side unavailable (apt-get install python3-torch): ${(e as Error).message.split('\n')[0]}`);
+  }
 }
-console.log(`threads=${threads} reps=${reps} libtorch=${torch.torchVersion} (median seconds)`);
-for (const [k, t] of Object.entries(ours)) {
+console.log(`threads=${threads} reps=${reps} rounds=${rounds} libtorch=${torch.torchVersion} (fastest repetition, seconds)`);
+for (const [k, t] of Object.entries(ours!)) {
   const p = theirs?.[k];
   const ratio = p === undefined ? 'n/a' : (t / p).toFixed(3);
   console.log(`${k.padEnd(16)} ours=${t.toFixed(5)}s pytorch=${p === undefined ? 'n/a' : p.toFixed(5) + 's'} ratio=${ratio}`);
