@@ -1,5 +1,5 @@
 // NIfTI-1/2 volumes: reading through nifti-reader-js (header parsing), validation that names the file,
-// and a hand-written NIfTI-1 writer that carries an input's geometry (qform AND sform) unchanged.
+// and hand-written NIfTI-1/2 writers that carry an input's geometry (qform AND sform) unchanged.
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
@@ -24,6 +24,8 @@ export interface NiftiGeometry {
   srow: [number[], number[], number[]];
   xyztUnits: number;
   dimInfo: number;
+  /** Read from a NIfTI-2 file: writers keep that format (double-precision geometry, 64-bit dims). */
+  nifti2?: true;
 }
 
 /** A 3-D volume; data[i + nx*j + nx*ny*k] is voxel (i, j, k), as nibabel indexes it. Values are scaled. */
@@ -142,6 +144,7 @@ function readGeometry(hdr: nifti.NIFTI1 | nifti.NIFTI2, view: DataView, isV2: bo
     srow,
     xyztUnits: hdr.xyzt_units,
     dimInfo: hdr.dim_info,
+    ...(isV2 ? { nifti2: true as const } : {}),
   };
 }
 
@@ -213,24 +216,31 @@ export function assertSameGrid(image: LoadedVolume, mask: LoadedVolume): void {
   }
 }
 
-// NIfTI-1 header byte offsets used by the writer.
-const HDR = 348;
-const VOX_OFFSET = 352;
+// Header sizes and data offsets (header + 4-byte extension flag, all zero: no extensions).
+const HDR1 = 348;
+const VOX_OFFSET1 = 352;
+const HDR2 = 540;
+const VOX_OFFSET2 = 544;
+
+function checkLength(vol: Volume, who: string): number {
+  const n = vol.dims[0] * vol.dims[1] * vol.dims[2];
+  if (vol.data.length !== n) throw new Error(`${who}: ${vol.data.length} values for dims ${vol.dims.join('×')}`);
+  return n;
+}
 
 /** The bytes of a NIfTI-1 single file (.nii) holding vol as the given datatype (values rounded for integer types). */
 export function encodeNifti1(vol: Volume, datatype: NiftiDatatype, description = ''): Buffer {
-  const n = vol.dims[0] * vol.dims[1] * vol.dims[2];
-  if (vol.data.length !== n) throw new Error(`encodeNifti1: ${vol.data.length} values for dims ${vol.dims.join('×')}`);
-  const buf = Buffer.alloc(VOX_OFFSET + n * BYTES[datatype]);
+  const n = checkLength(vol, 'encodeNifti1');
+  const buf = Buffer.alloc(VOX_OFFSET1 + n * BYTES[datatype]);
   const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
   const g = vol.geometry;
-  v.setInt32(0, HDR, true);
+  v.setInt32(0, HDR1, true);
   v.setUint8(39, g.dimInfo);
   [3, vol.dims[0], vol.dims[1], vol.dims[2], 1, 1, 1, 1].forEach((d, i) => v.setInt16(40 + 2 * i, d, true));
   v.setInt16(70, CODES[datatype], true);
   v.setInt16(72, BYTES[datatype] * 8, true);
   g.pixdim.forEach((p, i) => v.setFloat32(76 + 4 * i, p, true));
-  v.setFloat32(108, VOX_OFFSET, true);
+  v.setFloat32(108, VOX_OFFSET1, true);
   v.setFloat32(112, 1, true); // scl_slope
   v.setFloat32(116, 0, true); // scl_inter
   v.setUint8(123, g.xyztUnits);
@@ -240,17 +250,47 @@ export function encodeNifti1(vol: Volume, datatype: NiftiDatatype, description =
   [...g.quatern, ...g.qoffset].forEach((q, i) => v.setFloat32(256 + 4 * i, q, true));
   g.srow.flat().forEach((s, i) => v.setFloat32(280 + 4 * i, s, true));
   buf.write('n+1\0', 344, 'latin1');
-  const d = new DataView(buf.buffer, buf.byteOffset + VOX_OFFSET, n * BYTES[datatype]);
-  const set: (i: number, x: number) => void = {
-    uint8: (i: number, x: number) => d.setUint8(i, clampRound(x, 0, 255)),
-    int16: (i: number, x: number) => d.setInt16(i * 2, clampRound(x, -32768, 32767), true),
-    uint16: (i: number, x: number) => d.setUint16(i * 2, clampRound(x, 0, 65535), true),
-    int32: (i: number, x: number) => d.setInt32(i * 4, clampRound(x, -(2 ** 31), 2 ** 31 - 1), true),
-    float32: (i: number, x: number) => d.setFloat32(i * 4, x, true),
-    float64: (i: number, x: number) => d.setFloat64(i * 8, x, true),
-  }[datatype];
-  for (let i = 0; i < n; i++) set(i, vol.data[i]!);
+  encodeData(buf, VOX_OFFSET1, vol.data, datatype);
   return buf;
+}
+
+/** The bytes of a NIfTI-2 single file (.nii): 540-byte header, 64-bit dims, geometry in double precision. */
+export function encodeNifti2(vol: Volume, datatype: NiftiDatatype, description = ''): Buffer {
+  const n = checkLength(vol, 'encodeNifti2');
+  const buf = Buffer.alloc(VOX_OFFSET2 + n * BYTES[datatype]);
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const g = vol.geometry;
+  v.setInt32(0, HDR2, true);
+  buf.write('n+2\0\r\n\x1a\n', 4, 'latin1');
+  v.setInt16(12, CODES[datatype], true);
+  v.setInt16(14, BYTES[datatype] * 8, true);
+  [3, vol.dims[0], vol.dims[1], vol.dims[2], 1, 1, 1, 1].forEach((d, i) => v.setBigInt64(16 + 8 * i, BigInt(d), true));
+  g.pixdim.forEach((p, i) => v.setFloat64(104 + 8 * i, p, true));
+  v.setBigInt64(168, BigInt(VOX_OFFSET2), true);
+  v.setFloat64(176, 1, true); // scl_slope
+  v.setFloat64(184, 0, true); // scl_inter
+  buf.write(description.slice(0, 79), 240, 'latin1');
+  v.setInt32(344, g.qformCode, true);
+  v.setInt32(348, g.sformCode, true);
+  [...g.quatern, ...g.qoffset].forEach((q, i) => v.setFloat64(352 + 8 * i, q, true));
+  g.srow.flat().forEach((s, i) => v.setFloat64(400 + 8 * i, s, true));
+  v.setInt32(500, g.xyztUnits, true);
+  v.setUint8(524, g.dimInfo);
+  encodeData(buf, VOX_OFFSET2, vol.data, datatype);
+  return buf;
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const BOUNDS: Partial<Record<NiftiDatatype, [number, number]>> = { uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535], int32: [-(2 ** 31), 2 ** 31 - 1] };
+
+/** Writes data little-endian at offset (a multiple of 8 in a fresh Buffer.alloc, so the typed view is aligned). */
+function encodeData(buf: Buffer, offset: number, data: Float32Array, dt: NiftiDatatype): void {
+  const out = new ARRAYS[dt](buf.buffer as ArrayBuffer, buf.byteOffset + offset, data.length);
+  const b = BOUNDS[dt];
+  if (b) for (let i = 0; i < data.length; i++) out[i] = clampRound(data[i]!, b[0], b[1]);
+  else out.set(data);
+  const swap = ({ 2: 'swap16', 4: 'swap32', 8: 'swap64' } as const)[BYTES[dt] as 2 | 4 | 8];
+  if (!LITTLE_ENDIAN_HOST && swap) buf.subarray(offset)[swap]();
 }
 
 function clampRound(x: number, lo: number, hi: number): number {
@@ -258,12 +298,14 @@ function clampRound(x: number, lo: number, hi: number): number {
 }
 
 /**
- * Writes vol as NIfTI-1 (.nii, or gzip for .nii.gz) atomically; refuses to replace a file this process read.
+ * Writes vol (.nii, or gzip for .nii.gz) atomically; refuses to replace a file this process read. NIfTI-2
+ * when the geometry came from a NIfTI-2 file (or options.version = 2), else NIfTI-1.
  * gzipLevel trades size for speed (the phantom writes thousands of files at level 1).
  */
-export function writeNifti(path: string, vol: Volume, datatype: NiftiDatatype, options: { gzipLevel?: number; description?: string } = {}): void {
+export function writeNifti(path: string, vol: Volume, datatype: NiftiDatatype, options: { gzipLevel?: number; description?: string; version?: 1 | 2 } = {}): void {
   assertNotInput(path);
-  const raw = encodeNifti1(vol, datatype, options.description);
+  const version = options.version ?? (vol.geometry.nifti2 ? 2 : 1);
+  const raw = (version === 2 ? encodeNifti2 : encodeNifti1)(vol, datatype, options.description);
   const bytes = path.endsWith('.gz') ? gzipSync(raw, { level: options.gzipLevel ?? 6 }) : raw;
   writeFileAtomic(path, bytes);
 }

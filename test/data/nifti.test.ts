@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  affine, assertSameGrid, axisAlignedGeometry, encodeNifti1, parseNifti, qformAffine, readNifti, spacing, writeNifti,
+  affine, assertSameGrid, axisAlignedGeometry, encodeNifti1, encodeNifti2, geometryFromAffine, parseNifti, qformAffine, readNifti, spacing, writeNifti,
   type NiftiDatatype, type Volume,
 } from '../../src/data/nifti.js';
 
@@ -85,7 +85,7 @@ describe('round trip', () => {
     expect(Array.from(parseNifti(buf, 'x.nii').data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => i * 2.5 - 100));
   });
 
-  it('reads NIfTI-2 (a header built here by hand from the standard)', () => {
+  it('reads NIfTI-2 (a header built here by hand from the standard) and writes the same bytes back', () => {
     const n = 2 * 3 * 4;
     const buf = Buffer.alloc(544 + n * 2);
     buf.writeInt32LE(540, 0);
@@ -104,6 +104,63 @@ describe('round trip', () => {
     expect(v.dims).toEqual([2, 3, 4]);
     expect(Array.from(v.data)).toEqual(Array.from({ length: n }, (_, i) => i - 10));
     expect(affine(v.geometry)).toEqual([[0.9, 0, 0, -5], [0, 1.1, 0, 6], [0, 0, 2.5, 7], [0, 0, 0, 1]]);
+    expect(v.geometry.nifti2).toBe(true);
+    expect(encodeNifti2(v, 'int16')).toEqual(buf);
+  });
+});
+
+describe('NIfTI-2 writing', () => {
+  // Double-precision geometry that float32 (NIfTI-1) would round: 0.1 mm steps, a rotation, a far origin.
+  const c = Math.cos(0.3), s = Math.sin(0.3);
+  const geometry = { ...geometryFromAffine([[0.1 * c, -0.7 * s, 0, 123456.789], [0.1 * s, 0.7 * c, 0, -0.3], [0, 0, -1.1, 1e-7], [0, 0, 0, 1]]), nifti2: true as const };
+  const cases: [NiftiDatatype, (i: number) => number][] = [
+    ['uint8', (i) => i % 256],
+    ['int16', (i) => (i % 3000) - 1024],
+    ['uint16', (i) => (i * 7) % 65536],
+    ['int32', (i) => i * 1000 - 5_000_000],
+    ['float32', (i) => Math.fround(Math.sin(i) * 1e3)],
+    ['float64', (i) => Math.fround(i / 7)],
+  ];
+  for (const [dt, f] of cases) {
+    for (const ext of ['.nii', '.nii.gz']) {
+      it(`round trip ${dt} ${ext}: header, affine and data`, () => {
+        const n = 5 * 6 * 7;
+        const vol: Volume = { dims: [5, 6, 7], data: Float32Array.from({ length: n }, (_, i) => f(i)), geometry };
+        const path = join(tmp(), `v${ext}`);
+        writeNifti(path, vol, dt, { description: 'round trip' });
+        let raw = readFileSync(path);
+        if (ext === '.nii.gz') raw = gunzipSync(raw);
+        expect(raw.readInt32LE(0)).toBe(540);
+        expect(raw.toString('latin1', 4, 12)).toBe('n+2\0\r\n\x1a\n');
+        expect(raw.readBigInt64LE(168)).toBe(544n);
+        expect(raw.length).toBe(544 + n * { uint8: 1, int16: 2, uint16: 2, int32: 4, float32: 4, float64: 8 }[dt]);
+        const back = readNifti(path);
+        expect(back.datatype).toBe(dt);
+        expect(back.dims).toEqual([5, 6, 7]);
+        expect(Array.from(back.data)).toEqual(Array.from(vol.data));
+        expect(back.geometry).toEqual(geometry);
+        expect(affine(back.geometry)).toEqual(affine(geometry));
+        expect(qformAffine(back.geometry)).toEqual(qformAffine(geometry));
+        // The same volume through NIfTI-1 loses the doubles.
+        expect(affine(parseNifti(encodeNifti1(vol, dt), 'v1.nii').geometry)[0]![3]).not.toBe(123456.789);
+      });
+    }
+  }
+
+  it('a mask written on the grid of a NIfTI-2 image is NIfTI-2 with the same geometry', () => {
+    const dir = tmp();
+    const ct = join(dir, 'ct.nii.gz');
+    writeNifti(ct, { dims: [4, 5, 6], data: Float32Array.from({ length: 120 }, (_, i) => i * 10 - 500), geometry }, 'int16', { version: 2 });
+    const image = readNifti(ct);
+    const out = join(dir, 'mask.nii');
+    writeNifti(out, { dims: image.dims, data: image.data.map((x) => (x > 0 ? 1 : 0)), geometry: image.geometry }, 'uint8');
+    expect(readFileSync(out).readInt32LE(0)).toBe(540);
+    const mask = readNifti(out);
+    expect(mask.geometry).toEqual(image.geometry);
+    assertSameGrid(image, mask);
+    // And a NIfTI-1 input still gives NIfTI-1.
+    writeNifti(join(dir, 'm1.nii'), readNifti(SEG), 'uint8');
+    expect(readFileSync(join(dir, 'm1.nii')).readInt32LE(0)).toBe(348);
   });
 });
 
