@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,17 @@ describe('phantom crops', () => {
     expect(again.ct).toEqual(cases[3]!.ct);
     expect(again.lesion).toEqual(cases[3]!.lesion);
     expect(generateCase(12, 3, 'default').ct).not.toEqual(cases[3]!.ct);
+  });
+
+  it('equal the first generator version voxel for voxel (the speed-ups changed no output)', () => {
+    const h = createHash('sha256');
+    for (const c of cases) {
+      h.update(new Uint8Array(c.ct.buffer));
+      h.update(c.body);
+      h.update(c.lesion);
+    }
+    // Digest of these 16 crops from the generator as first committed (85cf065).
+    expect(h.digest('hex')).toBe('cee1fd1be725711e02a97a1f819b32ceb774ebbfa325db87cfd1fab5b6f22439');
   });
 
   it('malignant crops show a lesion on each of the 5 central slices; healthy ones have none', () => {
@@ -65,6 +77,18 @@ describe('writePhantomDataset', () => {
       expect(readFileSync(r.image)).toEqual(readFileSync(r.image.replace(`${join(base, 'a')}`, join(base, 'b'))));
     }
     await expect(writePhantomDataset(join(base, 'a'), { count: 1, seed: 5, difficulty: 'easy' })).rejects.toThrow(/not empty/);
+  });
+
+  it('writes the same bytes with 2 worker threads as in one thread', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'hsa-ph-'));
+    await writePhantomDataset(join(base, 'one'), { count: 5, seed: 9, difficulty: 'default', workers: 1 });
+    let progress = 0;
+    await writePhantomDataset(join(base, 'two'), { count: 5, seed: 9, difficulty: 'default', workers: 2, onCase: (done) => (progress = done) });
+    expect(progress).toBe(5);
+    const files = (root: string) => readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length)).sort();
+    expect(files(join(base, 'two'))).toEqual(files(join(base, 'one')));
+    expect(files(join(base, 'one'))).toHaveLength(3 * 5 + 2);
+    for (const f of files(join(base, 'one'))) expect(readFileSync(join(base, 'two', f)), f).toEqual(readFileSync(join(base, 'one', f)));
   });
 
   it('splits 2 600 cases into 2 000 / 200 / 400', () => {

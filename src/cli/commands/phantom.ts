@@ -1,4 +1,5 @@
 // `hsa phantom`: the synthetic vertebra benchmark (see docs/data.md).
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { DIFFICULTIES, type Difficulty } from '../../data/phantom/distributions.js';
 import { generateCase } from '../../data/phantom/crop.js';
@@ -21,10 +22,11 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (must not exist or be empty)')
     .option('--count <n>', 'number of crops (split 10:1:2 train/val/test)', integer('--count'), 2600)
     .option('--seed <s>', 'random seed', integer('--seed'), 1)
+    .option('--workers <n>', 'worker threads (the output does not depend on it)', integer('--workers'), availableParallelism())
     .option('--difficulty <level>', `one of ${DIFFICULTIES.join(', ')}`, 'default')
     .option('--contact-sheet <png>', 'also write a contact sheet of the first 48 crops')
     .option('--baseline', 'print the oracle global-threshold baseline on the test split')
-    .action(async (o: { out: string; count: number; seed: number; difficulty: string; contactSheet?: string; baseline?: boolean }) => {
+    .action(async (o: { out: string; count: number; seed: number; workers: number; difficulty: string; contactSheet?: string; baseline?: boolean }) => {
       if (!DIFFICULTIES.includes(o.difficulty as Difficulty)) throw new Error(`--difficulty must be one of ${DIFFICULTIES.join(', ')}`);
       const difficulty = o.difficulty as Difficulty;
       const t0 = Date.now();
@@ -33,6 +35,7 @@ export function register(program: Command): void {
         count: o.count,
         seed: o.seed,
         difficulty,
+        workers: o.workers,
         onCase: (done, total) => {
           if (Date.now() - last > 2000 || done === total) {
             last = Date.now();

@@ -23,6 +23,8 @@ export interface Grid {
 
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
+// x * x rather than x ** 2: the same value (pow special-cases y = 2), without a pow call per voxel.
+const sq = (x: number) => x * x;
 
 function field(w: Waves, a: number, s: number, l: number): number {
   let f = 0;
@@ -49,7 +51,7 @@ function bodyPoint(v: Vertebra, a: number, sl: number, l: number): BodyPoint {
   const B = (v.width / 2) * scale;
   const lb = l / B;
   const aa = a > 0 ? a + v.concavity * Math.max(0, 1 - lb * lb) : a;
-  const rho = Math.sqrt((aa / A) ** 2 + lb * lb);
+  const rho = Math.sqrt(sq(aa / A) + lb * lb);
   const halfHeight = v.height / 2 - v.cup * Math.max(0, 1 - rho * rho);
   return { rho, dAx: (1 - rho) * Math.min(A, B), dEp: halfHeight - Math.abs(sl), halfHeight, A };
 }
@@ -57,7 +59,7 @@ function bodyPoint(v: Vertebra, a: number, sl: number, l: number): BodyPoint {
 function lesionWeight(les: Lesion, a: number, s: number, l: number): number {
   const [ca, cs, cl] = les.centre;
   const [ra, rs, rl] = les.radii;
-  const q = Math.sqrt(((a - ca) / ra) ** 2 + ((s - cs) / rs) ** 2 + ((l - cl) / rl) ** 2);
+  const q = Math.sqrt(sq((a - ca) / ra) + sq((s - cs) / rs) + sq((l - cl) / rl));
   if (q > 2) return 0;
   const qq = q * (1 + les.irregular * field(les.margin, a, s, l) * 0.5);
   const rmean = (ra + rs + rl) / 3;
@@ -86,7 +88,7 @@ function applyMimic(mm: Mimic, v: Vertebra, bp: BodyPoint, a: number, sl: number
     }
     case 'haemangioma': {
       if (cortical) return [hu, 1];
-      const q = Math.sqrt(((a - mm.centre[0]) / mm.radii[0]) ** 2 + ((sl - mm.centre[1]) / mm.radii[1]) ** 2 + ((l - mm.centre[2]) / mm.radii[2]) ** 2);
+      const q = Math.sqrt(sq((a - mm.centre[0]) / mm.radii[0]) + sq((sl - mm.centre[1]) / mm.radii[1]) + sq((l - mm.centre[2]) / mm.radii[2]));
       if (q > 1.3) return [hu, 1];
       const w = clamp01((1 - q) * 4 + 0.5);
       // Vertical thickened trabeculae ("corduroy" on sagittal, "polka dots" on axial) in fat.
@@ -98,7 +100,7 @@ function applyMimic(mm: Mimic, v: Vertebra, bp: BodyPoint, a: number, sl: number
     }
     case 'schmorl': {
       const cs = mm.side * (v.height / 2 - v.cup * 0.7);
-      const dist = Math.sqrt((a - mm.a) ** 2 + (sl - cs) ** 2 + (l - mm.l) ** 2);
+      const dist = Math.sqrt(sq(a - mm.a) + sq(sl - cs) + sq(l - mm.l));
       if (dist < mm.r) return [70, 0]; // herniated disc material
       if (dist < mm.r + mm.rim) return [mm.rimHU, 0.3];
       return [hu, 1];
@@ -115,7 +117,7 @@ function applyMimic(mm: Mimic, v: Vertebra, bp: BodyPoint, a: number, sl: number
 
 /** Occupancy of an osteophyte beak at the anterior endplate corner. */
 function osteophyte(mm: Extract<Mimic, { kind: 'osteophyte' }>, v: Vertebra, a: number, sl: number, l: number): number {
-  const q = ((a + v.depth / 2) / mm.length) ** 2 + ((sl - (mm.side * v.height) / 2) / mm.radiusS) ** 2 + ((l - mm.l) / mm.radiusL) ** 2;
+  const q = sq((a + v.depth / 2) / mm.length) + sq((sl - (mm.side * v.height) / 2) / mm.radiusS) + sq((l - mm.l) / mm.radiusL);
   return q < 1 && a < -v.depth / 2 + 2 ? clamp01((1 - q) * 3) : 0;
 }
 
@@ -146,10 +148,10 @@ export function render(scene: Scene, grid: Grid): Raster {
         const sl = s - v.s0;
 
         let hu = scene.fatHU;
-        for (const mu of scene.muscles) if (((a - mu.a) / mu.ra) ** 2 + ((l - mu.l) / mu.rl) ** 2 < 1) hu = mu.hu;
+        for (const mu of scene.muscles) if (sq((a - mu.a) / mu.ra) + sq((l - mu.l) / mu.rl) < 1) hu = mu.hu;
         const ao = scene.aorta;
-        if (ao && (a - ao.a) ** 2 + (l - ao.l) ** 2 < ao.r * ao.r) hu = ao.hu;
-        if (((a - canalA) / (scene.canal.ap / 2)) ** 2 + (l / (scene.canal.width / 2)) ** 2 < 1) hu = scene.canal.hu;
+        if (ao && sq(a - ao.a) + sq(l - ao.l) < ao.r * ao.r) hu = ao.hu;
+        if (sq((a - canalA) / (scene.canal.ap / 2)) + sq(l / (scene.canal.width / 2)) < 1) hu = scene.canal.hu;
 
         const bp = bodyPoint(v, a, sl, l);
         if (bp.dEp < 0 && bp.rho < 1.03) {
@@ -160,8 +162,8 @@ export function render(scene: Scene, grid: Grid): Raster {
         let vert = 0;
         // Pedicles: upper half of the body height, lateral to the canal, running posteriorly.
         const pq = Math.min(
-          ((l - v.pedicle.l) / v.pedicle.radius) ** 2 + ((sl + v.height * 0.2) / (v.height * 0.28)) ** 2,
-          ((l + v.pedicle.l) / v.pedicle.radius) ** 2 + ((sl + v.height * 0.2) / (v.height * 0.28)) ** 2,
+          sq((l - v.pedicle.l) / v.pedicle.radius) + sq((sl + v.height * 0.2) / (v.height * 0.28)),
+          sq((l + v.pedicle.l) / v.pedicle.radius) + sq((sl + v.height * 0.2) / (v.height * 0.28)),
         );
         if (pq < 1 && a > bp.A * 0.3) {
           hu = pq > 0.55 ? v.cortexHU : v.trabecularHU;

@@ -54,7 +54,8 @@ export function scan(hu: Float32Array, dims: Dims, sc: Scanner, spacing: readonl
   pv[along] = Math.max(sc.blurAlong, sc.noiseFine) / spacing[along]!;
   const highPass = (x: Float32Array, d: Dims): Float32Array => {
     const low = blurAxis(blurAxis(x, d, inPlane[0], sc.noiseCoarse / spacing[inPlane[0]]!), d, inPlane[1], sc.noiseCoarse / spacing[inPlane[1]]!);
-    return x.map((v, i) => v - low[i]!);
+    for (let i = 0; i < low.length; i++) low[i] = x[i]! - low[i]!;
+    return low;
   };
   // Impulse response energy of highPass ∘ blur → the gain that makes the final noise SD = noiseSD.
   const side = 25;
@@ -65,9 +66,11 @@ export function scan(hu: Float32Array, dims: Dims, sc: Scanner, spacing: readonl
   // Uniform white noise (unit variance): after filtering it is Gaussian to within the CLT, at a fifth of the cost.
   const white = new Float32Array(hu.length);
   for (let i = 0; i < white.length; i++) white[i] = (rng.next() - 0.5) * Math.sqrt(12);
-  const noise = highPass(white, dims);
-  const sum = hu.map((v, i) => v + gain * noise[i]!);
-  return blur3d(sum, dims, pv).map((v) => Math.min(3071, Math.max(-1024, Math.round(v))));
+  const sum = highPass(white, dims);
+  for (let i = 0; i < sum.length; i++) sum[i] = hu[i]! + gain * sum[i]!;
+  const out = blur3d(sum, dims, pv);
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(3071, Math.max(-1024, Math.round(out[i]!)));
+  return out;
 }
 
 /** Trabecular texture: noise elongated along the spine (vertical trabeculae), scaled per voxel. */

@@ -1,6 +1,7 @@
 // Writes a phantom benchmark: NIfTI crops (int16 HU), body masks, lesion maps (1 lytic, 2 blastic), a
 // manifest with splits and phantom.json describing every case. The folder appears whole or not at all.
 import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { withOutputDir, writeFileAtomic } from '../files.js';
 import { writeManifestCsv, type ManifestRow, type Split } from '../manifest.js';
@@ -13,6 +14,8 @@ export interface PhantomOptions {
   seed: number;
   difficulty: Difficulty;
   malignantFraction?: number;
+  /** Worker threads (default 1 = this thread); the output does not depend on it. */
+  workers?: number;
   onCase?: (done: number, total: number) => void;
 }
 
@@ -40,27 +43,90 @@ export function caseName(index: number): string {
   return `case_${String(index).padStart(5, '0')}`;
 }
 
+/** The three files of case `index` (absolute paths under dir). */
+function casePaths(dir: string, index: number) {
+  const name = caseName(index);
+  return { image: join(dir, 'images', `${name}.nii.gz`), segMsk: join(dir, 'masks', `${name}_seg.nii.gz`), lesionMsk: join(dir, 'lesions', `${name}_lesion.nii.gz`) };
+}
+
+export interface CaseJob {
+  dir: string;
+  seed: number;
+  index: number;
+  difficulty: Difficulty;
+  malignantFraction?: number;
+}
+
+/** Generates case `index` and writes its three files into dir; depends on nothing but the job, so any thread may run it. */
+export function writeCase(job: CaseJob): ReturnType<typeof describeCase> {
+  const c = generateCase(job.seed, job.index, job.difficulty, job.malignantFraction);
+  const paths = casePaths(job.dir, job.index);
+  const geometry = cropGeometry();
+  const dims = [CROP, CROP, CROP] as [number, number, number];
+  // gzip level 1: ~3× faster than the default for a few % more bytes.
+  writeNifti(paths.image, { dims, data: c.ct, geometry }, 'int16', { gzipLevel: 1, description: 'hsa phantom HU' });
+  writeNifti(paths.segMsk, { dims, data: Float32Array.from(c.body), geometry }, 'uint8', { gzipLevel: 1 });
+  writeNifti(paths.lesionMsk, { dims, data: Float32Array.from(c.lesion), geometry }, 'uint8', { gzipLevel: 1 });
+  return describeCase(c);
+}
+
+/** Runs writeCase for 0..count−1 on `workers` worker threads (1: in this thread); results in index order. */
+async function writeCases(jobs: CaseJob[], workers: number, onCase?: (done: number, total: number) => void): Promise<ReturnType<typeof describeCase>[]> {
+  const out = new Array<ReturnType<typeof describeCase>>(jobs.length);
+  if (workers <= 1) {
+    jobs.forEach((job, i) => {
+      out[i] = writeCase(job);
+      onCase?.(i + 1, jobs.length);
+    });
+    return out;
+  }
+  const pool = Array.from({ length: Math.min(workers, jobs.length) }, () => startWorker());
+  let next = 0;
+  let done = 0;
+  try {
+    await new Promise<void>((resolveAll, reject) => {
+      const feed = (w: Worker) => {
+        if (next < jobs.length) w.postMessage({ slot: next, job: jobs[next++] });
+      };
+      for (const w of pool) {
+        w.on('message', (m: { slot: number; description: ReturnType<typeof describeCase> }) => {
+          out[m.slot] = m.description;
+          onCase?.(++done, jobs.length);
+          if (done === jobs.length) resolveAll();
+          else feed(w);
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => done < jobs.length && reject(new Error(`phantom worker exited with code ${code}`)));
+        feed(w);
+      }
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return out;
+}
+
+/**
+ * Compiled dist/ code runs worker.js as is. From .ts sources (tsx, vitest) a bootstrap registers tsx's loader
+ * first: on Node 20, `execArgv: ['--import', 'tsx']` registers it too late for the worker's entry file.
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
+  return new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });`, { eval: true });
+}
+
 export async function writePhantomDataset(outDir: string, opt: PhantomOptions): Promise<ManifestRow[]> {
   if (!Number.isInteger(opt.count) || opt.count < 1) throw new Error(`--count must be a positive integer (got ${opt.count})`);
-  return withOutputDir(outDir, (dir) => {
+  const workers = opt.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer (got ${workers})`);
+  return withOutputDir(outDir, async (dir) => {
     for (const sub of ['images', 'masks', 'lesions']) mkdirSync(join(dir, sub));
-    const geometry = cropGeometry();
-    const dims = [CROP, CROP, CROP] as [number, number, number];
-    const rows: ManifestRow[] = [];
-    const cases = [];
-    for (let i = 0; i < opt.count; i++) {
-      const c = generateCase(opt.seed, i, opt.difficulty, opt.malignantFraction);
-      const name = caseName(i);
-      const paths = { image: join(dir, 'images', `${name}.nii.gz`), segMsk: join(dir, 'masks', `${name}_seg.nii.gz`), lesionMsk: join(dir, 'lesions', `${name}_lesion.nii.gz`) };
-      // gzip level 1: ~3× faster than the default for a few % more bytes.
-      writeNifti(paths.image, { dims, data: c.ct, geometry }, 'int16', { gzipLevel: 1, description: 'hsa phantom HU' });
-      writeNifti(paths.segMsk, { dims, data: Float32Array.from(c.body), geometry }, 'uint8', { gzipLevel: 1 });
-      writeNifti(paths.lesionMsk, { dims, data: Float32Array.from(c.lesion), geometry }, 'uint8', { gzipLevel: 1 });
-      // Absolute staging paths; writeManifestCsv makes them relative, so the final rename keeps them valid.
-      rows.push({ ...paths, label: c.spec.label, split: splitOf(i) });
-      cases.push(describeCase(c));
-      opt.onCase?.(i + 1, opt.count);
-    }
+    const jobs = Array.from({ length: opt.count }, (_, index): CaseJob => ({ dir, seed: opt.seed, index, difficulty: opt.difficulty, malignantFraction: opt.malignantFraction }));
+    const cases = await writeCases(jobs, workers, opt.onCase);
+    // Absolute staging paths; writeManifestCsv makes them relative, so the final rename keeps them valid.
+    const rows: ManifestRow[] = cases.map((c, i) => ({ ...casePaths(dir, i), label: c.label, split: splitOf(i) }));
     writeManifestCsv(join(dir, 'manifest.csv'), rows);
     writeFileAtomic(join(dir, 'phantom.json'), JSON.stringify({ generator: 'hsa phantom 1', seed: opt.seed, count: opt.count, difficulty: opt.difficulty, cases }, null, 1));
     const out = resolve(outDir);

@@ -12,24 +12,47 @@ function kernel(sigma: number): Float32Array {
   return k;
 }
 
-/** Gaussian blur along one axis (sigma in voxels; sigma ≤ 0.05 leaves the data unchanged). */
+/**
+ * Gaussian blur along one axis (sigma in voxels; sigma ≤ 0.05 leaves the data unchanged). Each output is
+ * Σ_t k[t]·x[i+t−r] summed in double in ascending t, whichever loop order computes it, so results are
+ * bit-identical across axes' code paths.
+ */
 export function blurAxis(src: Float32Array, dims: Dims, axis: 0 | 1 | 2, sigma: number): Float32Array {
   if (sigma <= 0.05) return src;
   const k = kernel(sigma);
-  const r = (k.length - 1) >> 1;
+  const taps = k.length;
+  const r = (taps - 1) >> 1;
   const n = dims[axis];
-  const stride = axis === 0 ? 1 : axis === 1 ? dims[0] : dims[0] * dims[1];
   const out = new Float32Array(src.length);
-  const line = new Float32Array(n + 2 * r);
-  const lines = src.length / n;
-  for (let li = 0; li < lines; li++) {
-    // First element of line li: decompose li over the two other axes.
-    const base = axis === 0 ? li * n : axis === 1 ? (li % dims[0]) + Math.floor(li / dims[0]) * dims[0] * dims[1] : li;
-    for (let i = 0; i < n + 2 * r; i++) line[i] = src[base + Math.min(n - 1, Math.max(0, i - r)) * stride]!;
+  if (axis === 0) {
+    const line = new Float32Array(n + 2 * r);
+    for (let base = 0; base < src.length; base += n) {
+      for (let i = 0; i < r; i++) {
+        line[i] = src[base]!;
+        line[n + r + i] = src[base + n - 1]!;
+      }
+      line.set(src.subarray(base, base + n), r);
+      for (let i = 0; i < n; i++) {
+        let acc = 0;
+        for (let t = 0; t < taps; t++) acc += k[t]! * line[i + t]!;
+        out[base + i] = acc;
+      }
+    }
+    return out;
+  }
+  // Axes 1 and 2: whole contiguous rows at a time (cache-friendly), one double accumulator per voxel.
+  const stride = axis === 1 ? dims[0] : dims[0] * dims[1];
+  const block = n * stride;
+  const acc = new Float64Array(stride);
+  for (let o = 0; o < src.length; o += block) {
     for (let i = 0; i < n; i++) {
-      let acc = 0;
-      for (let t = 0; t < k.length; t++) acc += k[t]! * line[i + t]!;
-      out[base + i * stride] = acc;
+      acc.fill(0);
+      for (let t = 0; t < taps; t++) {
+        const w = k[t]!;
+        const from = o + Math.min(n - 1, Math.max(0, i + t - r)) * stride;
+        for (let x = 0; x < stride; x++) acc[x] += w * src[from + x]!;
+      }
+      out.set(acc, o + i * stride);
     }
   }
   return out;
