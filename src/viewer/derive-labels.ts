@@ -1,0 +1,17 @@
+// The lesion mask at a Δ threshold, re-derived from the saved candidate map: the same rule as the
+// segmentation (a candidate is kept when Δ > threshold; unscored candidates are always kept). The viewer
+// ships this function's source to the browser, so it must stay self-contained (no imports, no closures).
+
+/**
+ * candidates: candidate k+1 at its pixels, 0 elsewhere; types[k]: 1 lytic, 2 blastic; deltas[k]: Δ or null.
+ * Returns 0/1/2 labels.
+ */
+export function deriveLabels(candidates: Int32Array, types: readonly number[], deltas: readonly (number | null)[], threshold: number): Uint8Array {
+  const keep = deltas.map((d, k) => (d === null || d > threshold ? types[k]! : 0));
+  const out = new Uint8Array(candidates.length);
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    if (c > 0) out[i] = keep[c - 1] ?? 0;
+  }
+  return out;
+}
