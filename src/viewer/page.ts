@@ -1,6 +1,6 @@
 // The viewer's single HTML page; /app.js (client-script.ts) fills it in.
 export const PAGE_HTML = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hsa viewer</title>
+<html lang="en"><head><meta charset="utf-8"><title>hsa viewer</title><link rel="icon" href="data:,">
 <style>
 body{font:14px system-ui,sans-serif;margin:0;display:flex;background:#181818;color:#eee;min-height:100vh}
 nav{width:270px;padding:1em;border-right:1px solid #333;overflow:auto}nav ul{list-style:none;padding:0}
