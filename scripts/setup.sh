@@ -8,6 +8,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 packages=(g++ make python3)
 [ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev libopenblas0-pthread)
+# Only for the tests: the viewer's browser test drives Debian's chromium (HSA_SKIP_BROWSER=1 skips it).
+packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
