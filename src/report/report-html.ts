@@ -74,7 +74,7 @@ const STYLE = `body{font:14px system-ui,sans-serif;margin:1.5em;background:#fafa
 .notice{border:2px solid #c60;background:#fff3e0;padding:.8em 1em;margin:1em 0;font-weight:600}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
 #cases img{max-width:520px;image-rendering:pixelated}.lytic{color:#c32}.blastic{color:#27f}li:not(.kept){opacity:.6}.muted{color:#888}
-button{margin-right:.5em}`;
+button{margin-right:.5em}#cases ol{margin:0;padding-left:1.6em;font-size:12px;white-space:nowrap}`;
 
 export function renderReportHtml(input: ReportInput): string {
   const byId = new Map((input.evaluation?.perCase ?? []).map((c) => [c.id, c]));

@@ -7,7 +7,7 @@ nav{width:270px;padding:1em;border-right:1px solid #333;overflow:auto}nav ul{lis
 nav button{width:100%;text-align:left;margin:2px 0;background:#2a2a2a;color:#eee;border:1px solid #444;padding:4px}
 nav button.selected{background:#345;border-color:#69c}main{padding:1em;flex:1}
 figure{display:inline-block;margin:0 1em 1em 0}figcaption{color:#aaa;margin-bottom:4px}
-canvas{width:320px;image-rendering:pixelated;border:1px solid #333}
+canvas{width:290px;image-rendering:pixelated;border:1px solid #333}
 table{border-collapse:collapse}td,th{border:1px solid #444;padding:3px 8px}
 tr.lytic td:nth-child(2){color:#eb3228}tr.blastic td:nth-child(2){color:#2878ff}tr:not(.kept){opacity:.45}
 #error{color:#f66}
