@@ -82,14 +82,13 @@ describe('writePhantomDataset', () => {
   it('writes the same bytes with 2 worker threads as in one thread', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hsa-ph-'));
     await writePhantomDataset(join(base, 'one'), { count: 5, seed: 9, difficulty: 'default', workers: 1 });
-    let progress = 0;
-    await writePhantomDataset(join(base, 'two'), { count: 5, seed: 9, difficulty: 'default', workers: 2, onCase: (done) => (progress = done) });
-    expect(progress).toBe(5);
+    // No onCase: the pool must finish without a progress callback (it once hung there).
+    await writePhantomDataset(join(base, 'two'), { count: 5, seed: 9, difficulty: 'default', workers: 2 });
     const files = (root: string) => readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length)).sort();
     expect(files(join(base, 'two'))).toEqual(files(join(base, 'one')));
     expect(files(join(base, 'one'))).toHaveLength(3 * 5 + 2);
     for (const f of files(join(base, 'one'))) expect(readFileSync(join(base, 'two', f)), f).toEqual(readFileSync(join(base, 'one', f)));
-  });
+   }, 60_000);
 
   it('splits 2 600 cases into 2 000 / 200 / 400', () => {
     const n = { train: 0, val: 0, test: 0 };

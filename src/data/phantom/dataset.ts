@@ -91,7 +91,8 @@ async function writeCases(jobs: CaseJob[], workers: number, onCase?: (done: numb
       for (const w of pool) {
         w.on('message', (m: { slot: number; description: ReturnType<typeof describeCase> }) => {
           out[m.slot] = m.description;
-          onCase?.(++done, jobs.length);
+          done++; // not inside onCase?.(…): an absent callback would skip the increment
+          onCase?.(done, jobs.length);
           if (done === jobs.length) resolveAll();
           else feed(w);
         });
