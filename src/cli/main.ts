@@ -9,6 +9,8 @@ import { register as registerConvert } from './commands/convert.js';
 import { register as registerTrainClassifier } from './commands/train-classifier.js';
 import { register as registerSegment } from './commands/segment.js';
 import { register as registerEvaluate } from './commands/evaluate.js';
+import { register as registerReport } from './commands/report.js';
+import { register as registerView } from './commands/view.js';
 
 export function buildProgram(): Command {
   const program = new Command('hsa')
@@ -17,7 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const commands = [
     registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct, registerConvert,
-    registerTrainClassifier, registerSegment, registerEvaluate,
+    registerTrainClassifier, registerSegment, registerEvaluate, registerReport, registerView,
   ];
   for (const register of commands) register(program);
   return program;
