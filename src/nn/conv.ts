@@ -10,22 +10,29 @@ export interface ConvOptions {
   gen?: Generator;
 }
 
-/** nn.Conv2d with square kernels; weight (out, in, k, k). */
-export class Conv2d extends Layer {
+/** Weights and options shared by the convolutions: weight (out, in, ...kernel), PyTorch's default init. */
+abstract class Conv extends Layer {
   readonly stride: number;
   readonly padding: number;
+  constructor(inChannels: number, outChannels: number, kernel: readonly number[], options: ConvOptions) {
+    super();
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? 0;
+    const bound = defaultBound(inChannels * kernel.reduce((a, b) => a * b, 1));
+    this.registerParameter('weight', uniform([outChannels, inChannels, ...kernel], bound, options.gen));
+    if (options.bias ?? true) this.registerParameter('bias', uniform([outChannels], bound, options.gen));
+  }
+}
+
+/** nn.Conv2d with square kernels; weight (out, in, k, k). */
+export class Conv2d extends Conv {
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
     readonly kernelSize: number,
     options: ConvOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    const bound = defaultBound(inChannels * kernelSize * kernelSize);
-    this.registerParameter('weight', uniform([outChannels, inChannels, kernelSize, kernelSize], bound, options.gen));
-    if (options.bias ?? true) this.registerParameter('bias', uniform([outChannels], bound, options.gen));
+    super(inChannels, outChannels, [kernelSize, kernelSize], options);
   }
   forward(x: Tensor): Tensor {
     return torch.conv2d(x, this.param('weight'), this.optionalParam('bias'), this.stride, this.padding);
@@ -33,21 +40,14 @@ export class Conv2d extends Layer {
 }
 
 /** nn.Conv1d on (N, C, L); weight (out, in, k). Runs as a (k × 1) 2-D convolution, as libtorch does internally. */
-export class Conv1d extends Layer {
-  readonly stride: number;
-  readonly padding: number;
+export class Conv1d extends Conv {
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
     readonly kernelSize: number,
     options: ConvOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    const bound = defaultBound(inChannels * kernelSize);
-    this.registerParameter('weight', uniform([outChannels, inChannels, kernelSize], bound, options.gen));
-    if (options.bias ?? true) this.registerParameter('bias', uniform([outChannels], bound, options.gen));
+    super(inChannels, outChannels, [kernelSize], options);
   }
   forward(x: Tensor): Tensor {
     return torch.tidy(() =>
