@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/phantom/random.js';
 import { LogisticRegression, type LogisticOptions } from '../../../src/method/classifier/logistic.js';
 
+// Far below the default (liblinear's 1e-4), so that the checks below test the solver, not its stopping rule.
+const TIGHT = 1e-8;
+
 const sigma = (t: number) => 1 / (1 + Math.exp(-t));
 
 /** Loss gradient of liblinear's objective at (w, b), written out independently of the solver. */
@@ -29,7 +32,7 @@ describe('logistic regression: solutions known in closed form', () => {
     const C = 1 / (2 * n * sigma(-1));
     const X = [...Array(n).fill([1]), ...Array(n).fill([-1])];
     const y = [...Array(n).fill(1), ...Array(n).fill(0)];
-    const { model, report } = LogisticRegression.fit(X, y, { C, penalty: 'l2' });
+    const { model, report } = LogisticRegression.fit(X, y, { tol: TIGHT, C, penalty: 'l2' });
     expect(report.converged).toBe(true);
     expect(model.coef[0]).toBeCloseTo(1, 8);
     expect(model.intercept).toBeCloseTo(0, 8);
@@ -40,11 +43,11 @@ describe('logistic regression: solutions known in closed form', () => {
     const C = 0.5 / (3 - 4 * sigma(0.5));
     const X = [[0], [0], [0], [0]];
     const y = [1, 1, 1, 0];
-    const { model } = LogisticRegression.fit(X, y, { C, penalty: 'l2' });
+    const { model } = LogisticRegression.fit(X, y, { tol: TIGHT, C, penalty: 'l2' });
     expect(model.intercept).toBeCloseTo(0.5, 8);
     expect(model.coef[0]).toBe(0);
     // Balanced weights (n / 2n_c) equalise the classes, so the penalised intercept goes to exactly 0.
-    const balanced = LogisticRegression.fit(X, y, { C, penalty: 'l2', classWeight: 'balanced' }).model;
+    const balanced = LogisticRegression.fit(X, y, { tol: TIGHT, C, penalty: 'l2', classWeight: 'balanced' }).model;
     expect(Math.abs(balanced.intercept)).toBeLessThan(1e-9);
   });
 
@@ -52,16 +55,16 @@ describe('logistic regression: solutions known in closed form', () => {
     const { X, y } = randomProblem(3, 60, 6, 2);
     const cols = [...X[0]!.map((_, j) => X.map((x) => x[j]!)), X.map(() => 1)];
     const lambdaMax = Math.max(...cols.map((col) => Math.abs(col.reduce((s, v, i) => s + (0.5 - y[i]!) * v, 0))));
-    const below = LogisticRegression.fit(X, y, { C: 0.99 / lambdaMax, penalty: 'l1' }).model;
+    const below = LogisticRegression.fit(X, y, { tol: TIGHT, C: 0.99 / lambdaMax, penalty: 'l1' }).model;
     expect([...below.coef, below.intercept].every((v) => v === 0)).toBe(true);
-    const above = LogisticRegression.fit(X, y, { C: 1.5 / lambdaMax, penalty: 'l1' }).model;
+    const above = LogisticRegression.fit(X, y, { tol: TIGHT, C: 1.5 / lambdaMax, penalty: 'l1' }).model;
     expect([...above.coef, above.intercept].some((v) => v !== 0)).toBe(true);
   });
 
   it('separable data is classified perfectly, symmetrically', () => {
     const X = [[-2], [-1], [1], [2]];
     const y = [0, 0, 1, 1];
-    const { model } = LogisticRegression.fit(X, y, { C: 100, penalty: 'l2' });
+    const { model } = LogisticRegression.fit(X, y, { tol: TIGHT, C: 100, penalty: 'l2' });
     expect(X.map((x) => model.predict(x))).toEqual(y);
     expect(model.intercept).toBeCloseTo(0, 8);
     expect(model.predictProba([2])).toBeCloseTo(1 - model.predictProba([-2]), 12);
@@ -76,7 +79,7 @@ describe('logistic regression: optimality on random problems', () => {
     { C: 0.1, penalty: 'l1' }, { C: 5, penalty: 'l1', classWeight: 'balanced' },
   ];
   it.each(cases)('%o satisfies the KKT conditions', (opts) => {
-    const { model, report } = LogisticRegression.fit(X, y, opts);
+    const { model, report } = LogisticRegression.fit(X, y, { tol: TIGHT, ...opts });
     expect(report.converged).toBe(true);
     const pos = y.filter((v) => v === 1).length;
     const c = y.map((v) => opts.C * (opts.classWeight === 'balanced' ? y.length / (2 * (v ? pos : y.length - pos)) : 1));
@@ -91,16 +94,16 @@ describe('logistic regression: optimality on random problems', () => {
   });
 
   it('L1 zeroes pure-noise features exactly; L2 does not', () => {
-    const l1 = LogisticRegression.fit(X, y, { C: 0.2, penalty: 'l1' }).model;
-    const l2 = LogisticRegression.fit(X, y, { C: 0.2, penalty: 'l2' }).model;
+    const l1 = LogisticRegression.fit(X, y, { tol: TIGHT, C: 0.2, penalty: 'l1' }).model;
+    const l2 = LogisticRegression.fit(X, y, { tol: TIGHT, C: 0.2, penalty: 'l2' }).model;
     expect(l1.coef.slice(3).filter((v) => v === 0).length).toBeGreaterThanOrEqual(4);
     expect(l1.coef.slice(0, 3).every((v) => v > 0)).toBe(true);
     expect(l2.coef.every((v) => v !== 0)).toBe(true);
   });
 
   it('is deterministic', () => {
-    const a = LogisticRegression.fit(X, y, { C: 1, penalty: 'l1' }).model;
-    const b = LogisticRegression.fit(X, y, { C: 1, penalty: 'l1' }).model;
+    const a = LogisticRegression.fit(X, y, { tol: TIGHT, C: 1, penalty: 'l1' }).model;
+    const b = LogisticRegression.fit(X, y, { tol: TIGHT, C: 1, penalty: 'l1' }).model;
     expect(b.coef).toEqual(a.coef);
   });
 });
