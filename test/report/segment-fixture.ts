@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { geometryFromAffine } from '../../src/data/nifti.js';
 import type { VertebraAttribution } from '../../src/method/attribution/attribute.js';
 import type { VertebraInput } from '../../src/method/attribution/inputs.js';
-import { DEFAULT_OPTIONS } from '../../src/method/attribution/options.js';
+import { resolveOptions } from '../../src/method/attribution/options.js';
 import { SUMMARY_FILE, writeCaseOutputs, writeSummaryCsv } from '../../src/method/attribution/outputs.js';
 
 export const SIZE = 32;
@@ -50,7 +50,7 @@ function vertebra(id: string, seed: number): { input: VertebraInput; result: Ver
 export function writeSegmentFixture(dir: string, ids: readonly string[] = ['case-a', 'case-b']): void {
   const rows = ids.map((id, k) => {
     const { input, result } = vertebra(id, k);
-    return writeCaseOutputs(dir, input, result, { ...DEFAULT_OPTIONS });
+    return writeCaseOutputs(dir, input, result, resolveOptions());
   });
   writeSummaryCsv(join(dir, SUMMARY_FILE), rows);
 }

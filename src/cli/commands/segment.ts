@@ -8,7 +8,7 @@ import { MODEL_FILE } from '../../method/training/train-dae.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae } from '../../method/attribution/inputs.js';
-import { DEFAULT_OPTIONS, SCHEDULES, type AttributionOptions } from '../../method/attribution/options.js';
+import { DEFAULT_SCHEDULE, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
 import { runSegmentation } from '../../method/attribution/segment.js';
 import { int, num, progressBar } from '../options.js';
 
@@ -39,7 +39,9 @@ function positive(v: string): number {
 
 /** `hsa segment`: Hide-and-Seek Attribution (SPEC §5) for one vertebra or a manifest. */
 export function register(program: Command): void {
-  const d = DEFAULT_OPTIONS;
+  const d = resolveOptions();
+  const ref = SCHEDULE_SETTINGS.reference;
+  const per = (key: keyof typeof ref) => `(default: ${d[key]} fast, ${ref[key]} reference)`;
   program
     .command('segment')
     .description('segment lytic and blastic lesions by Hide-and-Seek Attribution (SPEC §5); writes <out>/<case-id>/{lesions.nii.gz,maps.safetensors,figure.png,result.json} and summary.csv')
@@ -50,14 +52,16 @@ export function register(program: Command): void {
     .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
     .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
     .requiredOption('--out <dir>', 'output folder (must not exist or be empty; appears when the run completes)')
-    .addOption(new Option('--schedule <name>', 'fast: vertebrae and candidates batched; reference: one image per model call, as the authors ran it').choices(SCHEDULES).default(d.schedule))
-    .option('--inversion-steps <n>', 'DDIM steps of every inversion', positive, d.inversionSteps)
-    .option('--render-steps <n>', 'DDIM steps of every render', positive, d.renderSteps)
+    .addOption(new Option('--schedule <name>', 'fast: vertebrae and candidates batched, fewer DDIM steps (docs/speed.md); reference: one image per model call and 250/100 steps, as the authors ran it').choices(SCHEDULES).default(DEFAULT_SCHEDULE))
+    .option('--inversion-steps <n>', `DDIM steps of the vertebra's inversion ${per('inversionSteps')}`, positive)
+    .option('--render-steps <n>', `DDIM steps of the reconstruction and healthy-edit renders ${per('renderSteps')}`, positive)
+    .option('--harmonise-inversion-steps <n>', `DDIM steps of each candidate's inversion ${per('harmoniseInversionSteps')}`, positive)
+    .option('--harmonise-render-steps <n>', `DDIM steps of each candidate's render ${per('harmoniseRenderSteps')}`, positive)
     .option('--target-p <p>', 'P(malignant) the healthy edit aims at', num, d.targetP)
     .option('--min-size <px>', 'smallest candidate in pixels', positive, d.minSize)
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
-    .option('--batch-size <n>', 'fast schedule: most images per model call', positive, d.maxBatch)
-    .option('--vertebrae-batch <n>', 'fast schedule: vertebrae processed together', positive, d.vertebraeBatch)
+    .option('--batch-size <n>', `most images per model call ${per('maxBatch')}`, positive)
+    .option('--vertebrae-batch <n>', `vertebrae processed together ${per('vertebraeBatch')}`, positive)
     .option('--no-harmonise', 'ablation: score each composite directly, without DAE re-encoding')
     .addOption(new Option('--reveal-from <base>', "ablation 'original': build composites from the input instead of the reconstruction").choices(['reconstruction', 'original']).default(d.revealFrom))
     .option('--keep-all', 'ablation: keep every candidate unscored (the plain thresholded difference map)')
@@ -85,11 +89,12 @@ export function register(program: Command): void {
           throw new Error(`${files.classifier}: classifier takes ${classifier.scaler.features}-d latents, the model ${files.model} makes ${model.config.enc_out_channels}-d`);
         }
         const inputs = loadVertebrae(items, model.config.image_size);
-        const options: AttributionOptions = {
-          inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, targetP: o.targetP, minSize: o.minSize, deltaThreshold: o.delta,
+        const options = resolveOptions({
+          inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
+          targetP: o.targetP, minSize: o.minSize, deltaThreshold: o.delta,
           schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
           harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
-        };
+        });
         const bar = progressBar('segment', '{value}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
         const started = Date.now();
         bar.update(0, inputs.length, { rate: '-' });

@@ -9,7 +9,7 @@ import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
 import { type Candidate, findCandidates } from './candidates.js';
 import { composite } from './composite.js';
 import type { LatentDiffusion } from './engine.js';
-import { type AttributionOptions, batching, DEFAULT_OPTIONS, validateOptions } from './options.js';
+import { type AttributionOptions, resolveOptions } from './options.js';
 
 /** One vertebra: its SPEC §2 normalised slice and body mask on the same rows × cols grid. */
 export interface VertebraSlice {
@@ -74,9 +74,8 @@ export function* attributeGroups(
   vertebrae: readonly VertebraSlice[],
   options: Partial<AttributionOptions> = {},
 ): Generator<VertebraAttribution[]> {
-  const o = validateOptions({ ...DEFAULT_OPTIONS, ...options });
-  const { maxBatch, vertebraeBatch } = batching(o);
-  for (let g = 0; g < vertebrae.length; g += vertebraeBatch) yield attributeGroup(engine, classifier, vertebrae.slice(g, g + vertebraeBatch), o, maxBatch);
+  const o = resolveOptions(options);
+  for (let g = 0; g < vertebrae.length; g += o.vertebraeBatch) yield attributeGroup(engine, classifier, vertebrae.slice(g, g + o.vertebraeBatch), o);
 }
 
 /** Runs the method on every vertebra; results in input order. */
@@ -94,7 +93,6 @@ function attributeGroup(
   classifier: LatentClassifier,
   group: readonly VertebraSlice[],
   o: AttributionOptions,
-  maxBatch: number,
 ): VertebraAttribution[] {
   const { rows, cols } = group[0]!.mask;
   for (const v of group) {
@@ -102,9 +100,10 @@ function attributeGroup(
       throw new Error(`attribution: every slice must be ${rows}×${cols} with a mask on the same grid`);
     }
   }
+  const { maxBatch } = o;
   const encode = (x: Tensor) => chunked(x.size(0), maxBatch, (s, l) => engine.encode(x.narrow(0, s, l)));
-  const invert = (x: Tensor, z: Tensor) => chunked(x.size(0), maxBatch, (s, l) => engine.invert(x.narrow(0, s, l), z.narrow(0, s, l), o.inversionSteps));
-  const render = (xT: Tensor, z: Tensor) => chunked(xT.size(0), maxBatch, (s, l) => engine.render(xT.narrow(0, s, l), z.narrow(0, s, l), o.renderSteps));
+  const invert = (x: Tensor, z: Tensor, steps: number) => chunked(x.size(0), maxBatch, (s, l) => engine.invert(x.narrow(0, s, l), z.narrow(0, s, l), steps));
+  const render = (xT: Tensor, z: Tensor, steps: number) => chunked(xT.size(0), maxBatch, (s, l) => engine.render(xT.narrow(0, s, l), z.narrow(0, s, l), steps));
   /** P(malignant | Enc(img)) of every image; harmonised first (z' = Enc(img), r = render(invert(img, z'), z')) when asked. */
   const probabilities = (images: readonly Float32Array[], harmonise: boolean): number[] =>
     torch
@@ -112,7 +111,7 @@ function attributeGroup(
         let x = imagesTensor(images, rows, cols);
         if (harmonise) {
           const z = encode(x);
-          x = render(invert(x, z), z);
+          x = render(invert(x, z, o.harmoniseInversionSteps), z, o.harmoniseRenderSteps);
         }
         return rowsOf(encode(x));
       })
@@ -123,11 +122,11 @@ function attributeGroup(
     const { zs, zHealthy, recons, edits } = torch.tidy(() => {
       const x = imagesTensor(group.map((v) => v.image), rows, cols);
       const z = encode(x);
-      const xT = invert(x, z);
+      const xT = invert(x, z, o.inversionSteps);
       const zs = rowsOf(z);
       const zHealthy = zs.map((zi) => healthyEdit(zi, classifier, o.targetP));
       const zh = torch.tensor(Float32Array.from(zHealthy.flatMap((a) => Array.from(a))), z.shape);
-      const both = rowsOf(render(torch.cat([xT, xT], 0), torch.cat([z, zh], 0)));
+      const both = rowsOf(render(torch.cat([xT, xT], 0), torch.cat([z, zh], 0), o.renderSteps));
       return { zs, zHealthy, recons: both.slice(0, group.length), edits: both.slice(group.length) };
     });
     const partial = group.map((v, i) => {

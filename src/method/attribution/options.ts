@@ -1,26 +1,31 @@
-// Settings of Hide-and-Seek Attribution (SPEC §5). Defaults are the reference's numbers; the schedule only
-// decides how work is batched, so `fast` and `reference` give the same result up to float rounding.
+// Settings of Hide-and-Seek Attribution (SPEC §5). A schedule fixes how work is batched and how many DDIM
+// steps each stage takes: `reference` is the authors' run (one image per model call, 250/100 steps
+// everywhere); `fast` batches vertebrae and candidates and takes the step counts measured in
+// docs/speed.md to keep the reference's masks. Any explicitly given option overrides the schedule's value.
 import { HEALTHY_TARGET_P } from '../classifier/healthy-edit.js';
 
 export type Schedule = 'fast' | 'reference';
 export const SCHEDULES: readonly Schedule[] = ['fast', 'reference'];
 
 export interface AttributionOptions {
-  /** DDIM steps of every inversion (x → x_T). */
+  /** DDIM steps of the vertebra's inversion (x → x_T), from which recon and edit are rendered. */
   inversionSteps: number;
-  /** DDIM steps of every render (x_T, z → x). */
+  /** DDIM steps of the reconstruction and healthy-edit renders. */
   renderSteps: number;
+  /** DDIM steps of each composite's inversion in the harmonisation. */
+  harmoniseInversionSteps: number;
+  /** DDIM steps of each composite's render in the harmonisation. */
+  harmoniseRenderSteps: number;
   /** P(malignant) the healthy edit aims at. */
   targetP: number;
   /** Candidates smaller than this many pixels are dropped. */
   minSize: number;
   /** Candidates with Δ above this are kept. */
   deltaThreshold: number;
-  /** fast: vertebrae and all their candidates batched; reference: one image per model call, as the authors ran it. */
   schedule: Schedule;
-  /** fast schedule: at most this many images per model call (bounds memory). */
+  /** At most this many images per model call (bounds memory); 1 in the reference schedule. */
   maxBatch: number;
-  /** fast schedule: vertebrae processed together. */
+  /** Vertebrae processed together; 1 in the reference schedule. */
   vertebraeBatch: number;
   /** Ablation (false): score the composite itself instead of its DAE re-encoding. */
   harmonise: boolean;
@@ -30,33 +35,37 @@ export interface AttributionOptions {
   keepAll: boolean;
 }
 
-export const DEFAULT_OPTIONS: Readonly<AttributionOptions> = Object.freeze({
-  inversionSteps: 250,
-  renderSteps: 100,
+type ScheduleSettings = Pick<AttributionOptions, 'inversionSteps' | 'renderSteps' | 'harmoniseInversionSteps' | 'harmoniseRenderSteps' | 'maxBatch' | 'vertebraeBatch'>;
+
+export const SCHEDULE_SETTINGS: Readonly<Record<Schedule, Readonly<ScheduleSettings>>> = Object.freeze({
+  reference: { inversionSteps: 250, renderSteps: 100, harmoniseInversionSteps: 250, harmoniseRenderSteps: 100, maxBatch: 1, vertebraeBatch: 1 },
+  fast: { inversionSteps: 100, renderSteps: 50, harmoniseInversionSteps: 50, harmoniseRenderSteps: 20, maxBatch: 64, vertebraeBatch: 8 },
+});
+
+/** The method's own numbers (the reference's), independent of the schedule. */
+const METHOD_DEFAULTS = {
   targetP: HEALTHY_TARGET_P,
   minSize: 5,
   deltaThreshold: 0.5,
-  schedule: 'fast',
-  maxBatch: 64,
-  vertebraeBatch: 8,
   harmonise: true,
   revealFrom: 'reconstruction',
   keepAll: false,
-});
+} as const;
 
-/** Images per model call and vertebrae per group that the schedule implies. */
-export function batching(o: AttributionOptions): { maxBatch: number; vertebraeBatch: number } {
-  return o.schedule === 'reference' ? { maxBatch: 1, vertebraeBatch: 1 } : { maxBatch: o.maxBatch, vertebraeBatch: o.vertebraeBatch };
-}
+export const DEFAULT_SCHEDULE: Schedule = 'fast';
 
-export function validateOptions(o: AttributionOptions): AttributionOptions {
+/** Full, validated options: the schedule's settings (fast unless given), then every explicitly given value. */
+export function resolveOptions(given: Partial<AttributionOptions> = {}): AttributionOptions {
+  const schedule = given.schedule ?? DEFAULT_SCHEDULE;
+  if (!SCHEDULES.includes(schedule)) throw new Error(`attribution: schedule must be ${SCHEDULES.join(' or ')}, got ${String(schedule)}`);
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  const o: AttributionOptions = { ...METHOD_DEFAULTS, ...SCHEDULE_SETTINGS[schedule], ...defined, schedule };
   const positiveInt = (name: keyof AttributionOptions) => {
     const v = o[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`attribution: ${name} must be a positive integer, got ${String(v)}`);
   };
-  (['inversionSteps', 'renderSteps', 'minSize', 'maxBatch', 'vertebraeBatch'] as const).forEach(positiveInt);
+  (['inversionSteps', 'renderSteps', 'harmoniseInversionSteps', 'harmoniseRenderSteps', 'minSize', 'maxBatch', 'vertebraeBatch'] as const).forEach(positiveInt);
   if (!(o.targetP > 0 && o.targetP < 1)) throw new Error(`attribution: targetP must be in (0, 1), got ${o.targetP}`);
   if (!Number.isFinite(o.deltaThreshold)) throw new Error(`attribution: deltaThreshold must be a number, got ${o.deltaThreshold}`);
-  if (!SCHEDULES.includes(o.schedule)) throw new Error(`attribution: schedule must be ${SCHEDULES.join(' or ')}, got ${String(o.schedule)}`);
   return o;
 }

@@ -6,7 +6,7 @@ import type { LatentClassifier } from '../classifier/latent-classifier.js';
 import { attributeGroups } from './attribute.js';
 import type { LatentDiffusion } from './engine.js';
 import type { VertebraInput } from './inputs.js';
-import { type AttributionOptions, DEFAULT_OPTIONS, validateOptions } from './options.js';
+import { type AttributionOptions, resolveOptions } from './options.js';
 import { SUMMARY_FILE, type SummaryRow, writeCaseOutputs, writeSummaryCsv } from './outputs.js';
 
 export const RUN_FILE = 'run.json';
@@ -23,7 +23,7 @@ export interface SegmentRun {
 }
 
 export async function runSegmentation(run: SegmentRun): Promise<SummaryRow[]> {
-  const options = validateOptions({ ...DEFAULT_OPTIONS, ...run.options });
+  const options = resolveOptions(run.options);
   const started = Date.now();
   return withOutputDir(run.outDir, (dir) => {
     const rows: SummaryRow[] = [];

@@ -2,6 +2,7 @@
 // worked out here from the stub's definition, not by the code under test.
 import { describe, expect, it } from 'vitest';
 import { attribute, attributionScore } from '../../../src/method/attribution/attribute.js';
+import { SCHEDULE_SETTINGS } from '../../../src/method/attribution/options.js';
 import { BIAS, B, MASK, N, REGION, stubClassifier, stubEngine, stubImage, type StubCall, W, Z } from './stub.js';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -120,7 +121,22 @@ describe('attribute (stub engine)', () => {
     expect(fast.map((r) => r.candidates.map((c) => c.delta))).toEqual(ref.map((r) => r.candidates.map((c) => c.delta)));
   });
 
+  it('each stage takes its schedule\'s DDIM steps; explicit options override them', () => {
+    const stages = (calls: StubCall[]) => calls.filter((c) => c.op !== 'encode').map((c) => `${c.op}:${c.steps}`);
+    const fastCalls: StubCall[] = [];
+    attribute(stubEngine(fastCalls), stubClassifier(), [vertebra], { schedule: 'fast' });
+    const f = SCHEDULE_SETTINGS.fast;
+    const harmonised = [`invert:${f.harmoniseInversionSteps}`, `render:${f.harmoniseRenderSteps}`];
+    expect(stages(fastCalls)).toEqual([`invert:${f.inversionSteps}`, `render:${f.renderSteps}`, ...harmonised]);
+    const refCalls: StubCall[] = [];
+    attribute(stubEngine(refCalls), stubClassifier(), [vertebra], { schedule: 'reference', harmoniseRenderSteps: 7 });
+    // One image per call: recon and edit are two renders; then the three candidates' inversions and renders.
+    expect(stages(refCalls)).toEqual(['invert:250', 'render:100', 'render:100', ...Array(3).fill('invert:250'), ...Array(3).fill('render:7')]);
+  });
+
   it('rejects bad options and mismatched slices', () => {
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { harmoniseInversionSteps: 1.5 })).toThrow(/harmoniseInversionSteps/);
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { schedule: 'slow' as 'fast' })).toThrow(/schedule/);
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { renderSteps: 0 })).toThrow(/renderSteps/);
     expect(() => attribute(stubEngine(), stubClassifier(), [{ image: new Float32Array(10), mask: MASK }])).toThrow(/16×16/);
   });

@@ -59,7 +59,7 @@ describe('hsa train-classifier', () => {
 });
 
 describe('hsa segment', () => {
-  const fast = ['--inversion-steps', '3', '--render-steps', '2', '--min-size', '2'];
+  const fast = ['--inversion-steps', '3', '--render-steps', '2', '--harmonise-inversion-steps', '3', '--harmonise-render-steps', '2', '--min-size', '2'];
 
   it('segments one image with --image/--mask and a model folder, recording the ablation switches', async () => {
     const out = join(tmp, 'one');

@@ -12,7 +12,7 @@ const model = tinyModel();
 const classifier = tinyClassifier(model);
 // A random model proposes small, scattered changes and scores them all near Δ = 1: a low size filter and a
 // threshold of 1 give both kept and dropped candidates.
-const settings = { inversionSteps: 4, renderSteps: 3, minSize: 2, deltaThreshold: 1 };
+const settings = { inversionSteps: 4, renderSteps: 3, harmoniseInversionSteps: 4, harmoniseRenderSteps: 3, minSize: 2, deltaThreshold: 1 };
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 const vertebrae = [1, 2, 3].map((seed) => {
   const s = tinySlice(seed);

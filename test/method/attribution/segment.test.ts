@@ -16,7 +16,7 @@ import { AFFINE, DEPTH, PIXEL_AREA_MM2, tinyClassifier, tinyModel, writeVertebra
 
 const model = tinyModel();
 const classifier = tinyClassifier(model);
-const options = { inversionSteps: 3, renderSteps: 2, minSize: 2 };
+const options = { inversionSteps: 3, renderSteps: 2, harmoniseInversionSteps: 3, harmoniseRenderSteps: 2, minSize: 2 };
 let tmp: string;
 let items: { image: string; mask: string; label?: 0 | 1 }[];
 let inputs: VertebraInput[];

@@ -62,6 +62,8 @@ export interface StubCall {
   batch: number;
   /** The images (encode, invert) or x_T (render) of the call, N × 256 values. */
   input: Float32Array;
+  /** DDIM steps asked for (invert, render). */
+  steps?: number;
 }
 
 /** The stub; every call is recorded with its batch size. */
@@ -73,18 +75,18 @@ export function stubEngine(calls: StubCall[] = []): LatentDiffusion {
   const weights = torch.tidy(() =>
     torch.cat(cores.map((idx) => torch.tensor(Float32Array.from({ length: N * N }, (_, i) => (idx.includes(i) ? 1 / idx.length : 0)), [N * N, 1])), 1),
   );
-  const record = (op: StubCall['op'], x: Tensor) => calls.push({ op, batch: x.size(0), input: x.toFloat32Array() });
+  const record = (op: StubCall['op'], x: Tensor, steps?: number) => calls.push({ op, batch: x.size(0), input: x.toFloat32Array(), ...(steps !== undefined ? { steps } : {}) });
   return {
     encode: (x) => {
       record('encode', x);
       return torch.tidy(() => x.reshape([x.size(0), N * N]).matmul(weights));
     },
-    invert: (x, z) => {
-      record('invert', x);
+    invert: (x, z, steps) => {
+      record('invert', x, steps);
       return torch.tidy(() => x.sub(offset(z)));
     },
-    render: (xT, z) => {
-      record('render', xT);
+    render: (xT, z, steps) => {
+      record('render', xT, steps);
       return torch.tidy(() => xT.add(offset(z)).add(BIAS));
     },
   };
