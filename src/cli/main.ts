@@ -11,6 +11,7 @@ import { register as registerSegment } from './commands/segment.js';
 import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerView } from './commands/view.js';
+import { register as registerDemo } from './commands/demo.js';
 
 export function buildProgram(): Command {
   const program = new Command('hsa')
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const commands = [
     registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct, registerConvert,
-    registerTrainClassifier, registerSegment, registerEvaluate, registerReport, registerView,
+    registerTrainClassifier, registerSegment, registerEvaluate, registerReport, registerView, registerDemo,
   ];
   for (const register of commands) register(program);
   return program;

@@ -60,7 +60,22 @@ export const CPU: Readonly<DiffAEConfig> = Object.freeze({
   enc_channel_mult: [1, 1, 2, 2, 2],
 });
 
-export const PRESETS = { paper: PAPER, cpu: CPU } as const;
+/**
+ * The bundled model's architecture: half the UNet depth of CPU (one res block per level, three levels) and a
+ * 64-d z; trains at ~10 images/s on 2 cores (CPU: ~6.5) and segments ~3× faster.
+ */
+export const SMALL: Readonly<DiffAEConfig> = Object.freeze({
+  ...PAPER,
+  model_channels: 32,
+  channel_mult: [1, 2, 2],
+  num_res_blocks: 1,
+  embed_channels: 64,
+  enc_out_channels: 64,
+  enc_channel_mult: [1, 2, 2, 2],
+  enc_num_res_block: 1,
+});
+
+export const PRESETS = { paper: PAPER, cpu: CPU, small: SMALL } as const;
 export type PresetName = keyof typeof PRESETS;
 
 const KEYS: readonly (keyof DiffAEConfig)[] = Object.keys(PAPER) as (keyof DiffAEConfig)[];

@@ -8,7 +8,7 @@ import { MODEL_FILE } from '../../method/training/train-dae.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae } from '../../method/attribution/inputs.js';
-import { DEFAULT_SCHEDULE, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
+import { type AttributionOptions, DEFAULT_SCHEDULE, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
 import { runSegmentation } from '../../method/attribution/segment.js';
 import { int, num, progressBar } from '../options.js';
 
@@ -37,21 +37,12 @@ function positive(v: string): number {
   return n;
 }
 
-/** `hsa segment`: Hide-and-Seek Attribution (SPEC §5) for one vertebra or a manifest. */
-export function register(program: Command): void {
+/** The method's settings as options (schedule, step counts, thresholds, ablations); shared by segment and demo. */
+export function addAttributionOptions(command: Command): Command {
   const d = resolveOptions();
   const ref = SCHEDULE_SETTINGS.reference;
   const per = (key: keyof typeof ref) => `(default: ${d[key]} fast, ${ref[key]} reference)`;
-  program
-    .command('segment')
-    .description('segment lytic and blastic lesions by Hide-and-Seek Attribution (SPEC §5); writes <out>/<case-id>/{lesions.nii.gz,maps.safetensors,figure.png,result.json} and summary.csv')
-    .option('--manifest <file>', 'manifest of vertebrae (.csv/.xlsx/.json)')
-    .option('--split <name>', `with --manifest: only rows of this split (${SPLITS.join(', ')})`)
-    .option('--image <file>', 'one CT vertebra crop (NIfTI), with --mask')
-    .option('--mask <file>', 'its vertebral-body mask (NIfTI on the same grid)')
-    .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
-    .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
-    .requiredOption('--out <dir>', 'output folder (must not exist or be empty; appears when the run completes)')
+  return command
     .addOption(new Option('--schedule <name>', 'fast: vertebrae and candidates batched, fewer DDIM steps (docs/speed.md); reference: one image per model call and 250/100 steps, as the authors ran it').choices(SCHEDULES).default(DEFAULT_SCHEDULE))
     .option('--inversion-steps <n>', `DDIM steps of the vertebra's inversion ${per('inversionSteps')}`, positive)
     .option('--render-steps <n>', `DDIM steps of the reconstruction and healthy-edit renders ${per('renderSteps')}`, positive)
@@ -64,8 +55,32 @@ export function register(program: Command): void {
     .option('--vertebrae-batch <n>', `vertebrae processed together ${per('vertebraeBatch')}`, positive)
     .option('--no-harmonise', 'ablation: score each composite directly, without DAE re-encoding')
     .addOption(new Option('--reveal-from <base>', "ablation 'original': build composites from the input instead of the reconstruction").choices(['reconstruction', 'original']).default(d.revealFrom))
-    .option('--keep-all', 'ablation: keep every candidate unscored (the plain thresholded difference map)')
-    .action(async (o) => {
+    .option('--keep-all', 'ablation: keep every candidate unscored (the plain thresholded difference map)');
+}
+
+/** AttributionOptions from the parsed options of addAttributionOptions. */
+export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
+  return resolveOptions({
+    inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
+    targetP: o.targetP, minSize: o.minSize, deltaThreshold: o.delta,
+    schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
+    harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
+  });
+}
+
+/** `hsa segment`: Hide-and-Seek Attribution (SPEC §5) for one vertebra or a manifest. */
+export function register(program: Command): void {
+  const command = program
+    .command('segment')
+    .description('segment lytic and blastic lesions by Hide-and-Seek Attribution (SPEC §5); writes <out>/<case-id>/{lesions.nii.gz,maps.safetensors,figure.png,result.json} and summary.csv')
+    .option('--manifest <file>', 'manifest of vertebrae (.csv/.xlsx/.json)')
+    .option('--split <name>', `with --manifest: only rows of this split (${SPLITS.join(', ')})`)
+    .option('--image <file>', 'one CT vertebra crop (NIfTI), with --mask')
+    .option('--mask <file>', 'its vertebral-body mask (NIfTI on the same grid)')
+    .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
+    .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
+    .requiredOption('--out <dir>', 'output folder (must not exist or be empty; appears when the run completes)');
+  addAttributionOptions(command).action(async (o) => {
       const single = o.image !== undefined || o.mask !== undefined;
       if (single === (o.manifest !== undefined)) throw new Error('give either --manifest or --image with --mask');
       if (single && (o.image === undefined || o.mask === undefined)) throw new Error('--image and --mask go together');
@@ -89,12 +104,7 @@ export function register(program: Command): void {
           throw new Error(`${files.classifier}: classifier takes ${classifier.scaler.features}-d latents, the model ${files.model} makes ${model.config.enc_out_channels}-d`);
         }
         const inputs = loadVertebrae(items, model.config.image_size);
-        const options = resolveOptions({
-          inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-          targetP: o.targetP, minSize: o.minSize, deltaThreshold: o.delta,
-          schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
-          harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
-        });
+        const options = attributionOptionsFrom(o);
         const bar = progressBar('segment', '{value}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
         const started = Date.now();
         bar.update(0, inputs.length, { rate: '-' });

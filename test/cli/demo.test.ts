@@ -1,0 +1,73 @@
+// `hsa demo` end to end on a micro model (random weights, so the masks mean nothing): the synthetic set, the
+// real sample, the evaluation of the synthetic cases only, and the report with its caveat.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { register as registerDemo } from '../../src/cli/commands/demo.js';
+import { LatentClassifier } from '../../src/method/classifier/latent-classifier.js';
+import { LogisticRegression } from '../../src/method/classifier/logistic.js';
+import { StandardScaler } from '../../src/method/classifier/scaler.js';
+import { readConfigFile, saveDiffAE } from '../../src/model/checkpoint.js';
+import { DiffAE } from '../../src/model/diffae.js';
+
+const micro = fileURLToPath(new URL('../fixtures/micro-dae.json', import.meta.url));
+const SAMPLE = '/work/shared/reference-sample';
+const steps = ['--inversion-steps', '2', '--render-steps', '2', '--harmonise-inversion-steps', '2', '--harmonise-render-steps', '2'];
+let tmp: string;
+let modelDir: string;
+
+async function hsa(...args: string[]): Promise<void> {
+  const program = new Command('hsa').exitOverride();
+  registerDemo(program);
+  await program.parseAsync(['node', 'hsa', ...args]);
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'hsa-demo-'));
+  modelDir = join(tmp, 'model');
+  mkdirSync(modelDir);
+  const model = DiffAE.fromConfig(readConfigFile(micro), { seed: 3 }).eval();
+  saveDiffAE(model, join(modelDir, 'model.safetensors'));
+  const d = model.config.enc_out_channels;
+  new LatentClassifier(new StandardScaler(new Float64Array(d), new Float64Array(d).fill(1)), new LogisticRegression(Float64Array.from({ length: d }, (_, j) => (j % 2 ? -0.5 : 0.5)), 0)).save(join(modelDir, 'classifier.json'));
+  model.dispose();
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('hsa demo', () => {
+  const out = () => join(tmp, 'demo');
+
+  it('segments the synthetic set and the real sample, evaluates the synthetic ones, writes the report', async () => {
+    await hsa('demo', '--out', out(), '--model', modelDir, '--count', '3', '--sample-ct', join(SAMPLE, 'sample_ct.nii'), '--sample-mask', join(SAMPLE, 'sample_seg.nii'), ...steps);
+    expect(readdirSync(out()).sort()).toEqual(['evaluation', 'report.html', 'segment', 'synthetic']);
+    const cases = readdirSync(join(out(), 'segment')).filter((f) => !f.includes('.'));
+    expect(cases.sort()).toEqual(['case_00000', 'case_00001', 'case_00002', 'sample_ct']);
+    const evaluation = JSON.parse(readFileSync(join(out(), 'evaluation', 'evaluation.json'), 'utf8')) as { cases: number };
+    expect(evaluation.cases).toBe(3);
+    const html = readFileSync(join(out(), 'report.html'), 'utf8');
+    expect(html).toContain('trained on synthetic vertebrae only');
+    expect(html).toContain('sample_ct');
+    const printed = vi.mocked(console.log).mock.calls.map((c) => String(c[0])).join('\n');
+    expect(printed).toMatch(/Dice/);
+  });
+
+  it('refuses a non-empty output folder and leaves it as it was', async () => {
+    const before = readdirSync(out()).sort();
+    await expect(hsa('demo', '--out', out(), '--model', modelDir, '--count', '1', ...steps)).rejects.toThrow(`${out()}: exists and is not empty`);
+    expect(readdirSync(out()).sort()).toEqual(before);
+  });
+
+  it('names a missing model', async () => {
+    const missing = join(tmp, 'nope');
+    await expect(hsa('demo', '--out', join(tmp, 'demo2'), '--model', missing, ...steps)).rejects.toThrow(missing);
+    expect(existsSync(join(tmp, 'demo2'))).toBe(false);
+  });
+});
