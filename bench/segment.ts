@@ -2,7 +2,8 @@
 // Hide-and-Seek on held-out synthetic vertebrae (a phantom set generated with a seed the bundled model never
 // saw) with the reference schedule (one image per model call, 250/100 steps) and with the fast schedule (or
 // each --variant of its step counts: inversion, render, harmonise-inversion, harmonise-render), in one
-// process on the same model. Prints vertebrae/s, speedup=fast/reference, UNet evaluations, and agreement:
+// process on the same model. Prints vertebrae/s, speedup=fast/reference (wall time; cpu_speedup= from process
+// CPU time, which other jobs on the machine disturb less), UNet evaluations, and agreement:
 // per-vertebra Dice of the fast mask against the reference mask (min_dice=), and the change of the
 // benchmark's Dice / lesion F1 against the ground truth (bench_dice_delta=, bench_f1_delta=).
 // --reference-cache keeps the reference run's masks and time (keyed by model, data and settings), so that
