@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .description('segment held-out synthetic vertebrae and the real sample CT with the bundled model, evaluate, and write report.html')
     .option('--out <dir>', 'output folder (must not exist or be empty; default: out/demo-<date-time>)')
     .option('--model <dir>', 'model folder with model.safetensors and classifier.json', DEFAULT_MODEL_DIR)
-    .option('--count <n>', 'synthetic vertebrae to generate and segment', int, 12)
+    .option('--count <n>', 'synthetic vertebrae to generate and segment', int, 8)
     .option('--sample-ct <file>', 'a real CT vertebra crop (NIfTI) to segment too', join(SAMPLE_DIR, 'sample_ct.nii'))
     .option('--sample-mask <file>', 'its vertebral-body mask', join(SAMPLE_DIR, 'sample_seg.nii'));
   addAttributionOptions(command).action(async (o) => {
