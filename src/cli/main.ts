@@ -12,6 +12,9 @@ import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerView } from './commands/view.js';
 import { register as registerDemo } from './commands/demo.js';
+import { register as registerTrainCnn } from './commands/train-cnn.js';
+import { register as registerBaseline } from './commands/baseline.js';
+import { register as registerBenchmark } from './commands/benchmark.js';
 
 export function buildProgram(): Command {
   const program = new Command('hsa')
@@ -21,6 +24,7 @@ export function buildProgram(): Command {
   const commands = [
     registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct, registerConvert,
     registerTrainClassifier, registerSegment, registerEvaluate, registerReport, registerView, registerDemo,
+    registerTrainCnn, registerBaseline, registerBenchmark,
   ];
   for (const register of commands) register(program);
   return program;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readManifest, type ManifestRow } from '../../data/manifest.js';
 import { PRESETS, type PresetName } from '../../model/config.js';
@@ -31,15 +32,19 @@ export function register(program: Command): void {
     .option('--log-every <steps>', 'steps between log lines', int, d.logEvery)
     .option('--preview-every <steps>', 'steps between preview PNGs (0: none)', int, d.previewEvery)
     .option('--resume', 'continue the run in --out from its checkpoint')
+    .option('--healthy-only', 'train on the healthy (label 0) rows only: the DAE of the AD baseline')
+    .option('--init <model>', 'start from these weights (a DAE model file of the same architecture) instead of a random initialisation')
     .action(async (o) => {
       const config = o.config ? readConfigFile(o.config) : PRESETS[o.preset as PresetName];
       if (!config) throw new Error(`unknown preset '${o.preset}' (choose ${Object.keys(PRESETS).join(', ')})`);
       const rows = await readManifest(o.manifest, { checkFiles: true });
-      const trainRows = rowsOfSplit(rows, 'train');
-      if (trainRows.length === 0) throw new Error(`${o.manifest}: no training rows`);
+      const healthy = (r: ManifestRow) => !o.healthyOnly || r.label === 0;
+      const trainRows = rowsOfSplit(rows, 'train').filter(healthy);
+      if (trainRows.length === 0) throw new Error(`${o.manifest}: no training rows${o.healthyOnly ? ' with label 0' : ''}`);
+      if (o.init !== undefined && !existsSync(o.init)) throw new Error(`${o.init}: --init model not found`);
       console.error(`train-dae: loading ${trainRows.length} training vertebrae`);
       const train = loadSliceSet(trainRows);
-      const valRows = rowsOfSplit(rows, 'val').slice(0, 8);
+      const valRows = rowsOfSplit(rows, 'val').filter(healthy).slice(0, 8);
       const preview = valRows.length ? loadSliceSet(valRows) : undefined;
       const abort = new AbortController();
       const onSignal = () => {
@@ -57,7 +62,7 @@ export function register(program: Command): void {
           {
             config, outDir: o.out, batchSize: o.batchSize, totalSamples: o.samples, lr: o.lr, gradClip: o.gradClip, emaDecay: o.emaDecay,
             emaWarmup: o.emaWarmup, seed: o.seed, checkpointEvery: o.checkpointEvery, logEvery: o.logEvery, previewEvery: o.previewEvery,
-            previewSteps: d.previewSteps,
+            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), ...(o.init !== undefined ? { init: o.init } : {}),
           },
           {
             resume: Boolean(o.resume),

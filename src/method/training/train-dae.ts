@@ -6,7 +6,7 @@ import * as torch from '../../tensor/index.js';
 import { DiffAE } from '../../model/diffae.js';
 import type { DiffAEConfig } from '../../model/config.js';
 import { diffusionLoss } from '../../model/diffusion.js';
-import { saveDiffAE } from '../../model/checkpoint.js';
+import { loadDiffAE, saveDiffAE } from '../../model/checkpoint.js';
 import { writeFileAtomic } from '../../data/files.js';
 import { type SliceSet, centreSlice, sampleBatch } from './slice-dataset.js';
 import { emaDecayAt, updateEma } from './ema.js';
@@ -28,6 +28,10 @@ export interface TrainDaeOptions {
   logEvery: number;
   previewEvery: number;
   previewSteps: number;
+  /** The training rows are the healthy (label 0) vertebrae only: the AD baseline's DAE. */
+  healthyOnly: boolean;
+  /** Weights (a DAE model file of the same architecture) a new run starts from instead of a random initialisation. */
+  init?: string;
 }
 
 export const DEFAULT_TRAIN_OPTIONS = {
@@ -41,6 +45,7 @@ export const DEFAULT_TRAIN_OPTIONS = {
   logEvery: 10,
   previewEvery: 1000,
   previewSteps: 20,
+  healthyOnly: false,
 } as const;
 
 export interface TrainProgress {
@@ -56,7 +61,9 @@ export const MODEL_FILE = 'model.safetensors';
 export const LOG_FILE = 'train-log.jsonl';
 
 // Options that must not change across a resume (they define the run's data and arithmetic).
-const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup'];
+const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup', 'healthyOnly'];
+// What a checkpoint written before an option existed ran with.
+const BEFORE: Partial<Record<keyof TrainDaeOptions, unknown>> = { healthyOnly: false };
 
 /**
  * Runs (or resumes, when outDir holds a checkpoint and resume is set) a training run. Stops early, after
@@ -75,6 +82,18 @@ export async function trainDae(
   const gen = new torch.Generator(opts.seed);
   const model = DiffAE.fromConfig(opts.config, { seed: opts.seed }).train();
   const ema = DiffAE.fromConfig(opts.config, { seed: opts.seed }).eval();
+  // A resumed run takes its weights from the checkpoint below, whatever init says.
+  if (opts.init !== undefined && !existsSync(ckptPath)) {
+    const start = loadDiffAE(opts.init);
+    try {
+      model.loadStateDict(start.stateDict());
+    } catch (e) {
+      throw new Error(`${opts.init}: these weights do not fit the run's architecture (give the same --config or --preset): ${(e as Error).message}`);
+    } finally {
+      start.dispose();
+    }
+    hooks.log?.(`starting from the weights of ${opts.init}`);
+  }
   ema.loadStateDict(model.stateDict());
   const params = model.parameters();
   let optimizer = torch.Adam(params, { lr: opts.lr });
@@ -84,8 +103,9 @@ export async function trainDae(
     if (!hooks.resume) throw new Error(`${opts.outDir} already holds a training run (${CHECKPOINT_FILE}); pass --resume to continue it`);
     const c = readTrainCheckpoint(ckptPath);
     for (const k of FIXED) {
-      if (JSON.stringify(c.options[k]) !== JSON.stringify(opts[k])) {
-        throw new Error(`${ckptPath}: the run used ${k}=${JSON.stringify(c.options[k])}, not ${JSON.stringify(opts[k])}`);
+      const was = c.options[k] ?? BEFORE[k];
+      if (JSON.stringify(was) !== JSON.stringify(opts[k])) {
+        throw new Error(`${ckptPath}: the run used ${k}=${JSON.stringify(was)}, not ${JSON.stringify(opts[k])}`);
       }
     }
     if (JSON.stringify(c.config) !== JSON.stringify(model.config)) throw new Error(`${ckptPath}: the run used another model config`);
@@ -107,7 +127,10 @@ export async function trainDae(
   // The EMA weights are also written as a model file at every checkpoint, so a long run is usable before it ends.
   const checkpoint = () => {
     saveTrainCheckpoint(ckptPath, { step, samples: step * opts.batchSize, config: model.config, options: { ...opts } }, { model, ema, optimizer, generator: gen });
-    saveDiffAE(ema, join(opts.outDir, MODEL_FILE), { trained_steps: String(step), finished: String(step >= totalSteps), seed: String(opts.seed) });
+    saveDiffAE(ema, join(opts.outDir, MODEL_FILE), {
+      trained_steps: String(step), finished: String(step >= totalSteps), seed: String(opts.seed), healthy_only: String(opts.healthyOnly),
+      ...(opts.init !== undefined ? { init: opts.init } : {}),
+    });
   };
   const writePreview = () => {
     if (!preview) return;

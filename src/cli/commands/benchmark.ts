@@ -1,0 +1,142 @@
+// `hsa benchmark`: every baseline and Hide-and-Seek on one held-out split, scored with `hsa evaluate`'s rules
+// into one table (benchmark.md / .csv / .json) and a comparison figure (benchmark.png).
+import { existsSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { readManifest, SPLITS } from '../../data/manifest.js';
+import { loadDiffAE } from '../../model/checkpoint.js';
+import type { DiffAE } from '../../model/diffae.js';
+import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
+import { diffaeEngine } from '../../method/attribution/engine.js';
+import { loadVertebrae } from '../../method/attribution/inputs.js';
+import { DEFAULT_SCHEDULE, resolveOptions, SCHEDULES } from '../../method/attribution/options.js';
+import { runSegmentation } from '../../method/attribution/segment.js';
+import { type BenchmarkMethod, runBenchmark } from '../../method/baselines/benchmark.js';
+import { BASELINE_LABELS, type BaselineName, BASELINES } from '../../method/baselines/methods.js';
+import { runBaseline } from '../../method/baselines/run.js';
+import { CAM_METHODS, type CamMethod } from '../../method/cnn/cam.js';
+import type { CnnFile } from '../../method/cnn/resnet.js';
+import type { Scores } from '../../method/cnn/train-cnn.js';
+import { int, num } from '../options.js';
+import { loadAdModel, loadCnnOption, makeBaseline, requirePositive, sliceSizeOf } from './baseline.js';
+import { CLASSIFIER_FILE, resolveModelFiles } from './segment.js';
+
+const OURS = 'hsa';
+const METHODS = [...BASELINES, OURS] as const;
+type MethodKey = (typeof METHODS)[number];
+
+const CNN = { key: 'cnn', flag: '--cnn' } as const;
+/** The option giving each method's model (Otsu needs none). */
+const MODEL_OPTION: Record<MethodKey, { key: 'cnn' | 'adModel' | 'model'; flag: string } | undefined> = {
+  otsu: undefined, gradcam: CNN, 'gradcam++': CNN, layercam: CNN, eigencam: CNN, ad: { key: 'adModel', flag: '--ad-model' }, hsa: { key: 'model', flag: '--model' },
+};
+
+/** The CNN's validation scores as train-cnn recorded them. */
+function cnnValidation(cnn: CnnFile): string {
+  const v = JSON.parse(cnn.metadata.validation ?? 'null') as Scores | null;
+  return v === null ? 'none' : `accuracy ${v.accuracy.toFixed(3)}, ROC-AUC ${v.auc === null ? 'n/a' : v.auc.toFixed(3)} on ${v.n} vertebrae`;
+}
+
+function parseMethods(v: string): MethodKey[] {
+  const keys = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = keys.filter((k) => !METHODS.includes(k as MethodKey));
+  if (unknown.length > 0 || keys.length === 0) throw new Error(`--methods: unknown ${unknown.join(', ') || '(empty list)'}; choose from ${METHODS.join(', ')}`);
+  return [...new Set(keys as MethodKey[])];
+}
+
+export function register(program: Command): void {
+  const d = resolveOptions();
+  program
+    .command('benchmark')
+    .description('run every baseline and Hide-and-Seek on one split, score them against the lesion masks and write benchmark.md/.csv/.json and benchmark.png')
+    .requiredOption('--manifest <file>', 'manifest with image, seg_msk, label and lesion_msk columns')
+    .option('--split <name>', `rows of this split (${SPLITS.join(', ')})`, 'test')
+    .requiredOption('--out <dir>', 'output folder (must not exist or be empty); each method writes into <out>/<method>/')
+    .option('--model <dir-or-file>', `Hide-and-Seek: DAE model file or folder (with ${CLASSIFIER_FILE})`)
+    .option('--classifier <file>', `Hide-and-Seek: latent classifier (default: ${CLASSIFIER_FILE} beside the model)`)
+    .option('--cnn <dir-or-file>', `${CAM_METHODS.join(', ')}: the CNN from hsa train-cnn`)
+    .option('--ad-model <dir-or-file>', 'ad: DAE trained on healthy vertebrae only (hsa train-dae --healthy-only)')
+    .option('--methods <list>', `comma-separated subset of ${METHODS.join(', ')} (default: every method whose model is given)`)
+    .option('--limit <n>', 'only the first n rows of the split', int)
+    .option('--figure-cases <n>', 'vertebrae (rows) in benchmark.png', int, 4)
+    .option('--min-size <px>', 'smallest lesion component in pixels (every method)', int, d.minSize)
+    .addOption(new Option('--schedule <name>', 'Hide-and-Seek schedule (see segment); its step counts and batch sizes also serve ad and the CAMs').choices(SCHEDULES).default(DEFAULT_SCHEDULE))
+    .option('--batch-size <n>', 'most images per model call (every model; default: the schedule\'s)', int)
+    .option('--inversion-steps <n>', 'DDIM steps of a vertebra\'s inversion (Hide-and-Seek, ad; default: the schedule\'s)', int)
+    .option('--render-steps <n>', 'DDIM steps of a vertebra\'s renders (Hide-and-Seek, ad; default: the schedule\'s)', int)
+    .option('--harmonise-inversion-steps <n>', 'Hide-and-Seek: DDIM steps of each candidate\'s inversion (default: the schedule\'s)', int)
+    .option('--harmonise-render-steps <n>', 'Hide-and-Seek: DDIM steps of each candidate\'s render (default: the schedule\'s)', int)
+    .option('--vertebrae-batch <n>', 'Hide-and-Seek: vertebrae processed together (default: the schedule\'s)', int)
+    .option('--target-p <p>', 'Hide-and-Seek: P(malignant) the healthy edit aims at', num, d.targetP)
+    .option('--delta <x>', 'Hide-and-Seek: keep candidates with Δ above this', num, d.deltaThreshold)
+    .action(async (o) => {
+      requirePositive(o, ['minSize', 'figureCases']);
+      // Explicit values override the schedule's; resolveOptions validates them.
+      const hs = resolveOptions({
+        schedule: o.schedule, inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps,
+        harmoniseRenderSteps: o.harmoniseRenderSteps, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch, targetP: o.targetP, minSize: o.minSize, deltaThreshold: o.delta,
+      });
+      const settings = { minSize: hs.minSize, batchSize: hs.maxBatch, inversionSteps: hs.inversionSteps, renderSteps: hs.renderSteps };
+      if (!SPLITS.includes(o.split)) throw new Error(`--split must be one of ${SPLITS.join(', ')}`);
+      const given = (k: MethodKey) => MODEL_OPTION[k] === undefined || o[MODEL_OPTION[k].key] !== undefined;
+      const flag = (k: MethodKey) => MODEL_OPTION[k]?.flag;
+      const requested = o.methods !== undefined ? parseMethods(o.methods) : undefined;
+      const missing = (requested ?? []).filter((k) => !given(k));
+      if (missing.length > 0) throw new Error(`--methods asks for ${missing.join(', ')} but ${[...new Set(missing.map(flag))].join(', ')} is not given`);
+      const keys = requested ?? METHODS.filter(given);
+      const skipped = requested ? [] : METHODS.filter((k) => !given(k)).map((k) => `${k === OURS ? 'Hide-and-Seek' : BASELINE_LABELS[k as BaselineName]}: no ${flag(k)} given`);
+      skipped.forEach((s) => console.error(`benchmark: skipping ${s}`));
+
+      let rows = (await readManifest(o.manifest, { checkFiles: false })).filter((r) => r.split === o.split);
+      if (o.limit !== undefined) rows = rows.slice(0, o.limit);
+      if (rows.length === 0) throw new Error(`${o.manifest}: no rows in split '${o.split}'`);
+      const problems = rows.flatMap((r) => [r.image, r.segMsk, r.lesionMsk].filter((p) => p === undefined || !existsSync(p)).map((p) => `${r.image}: ${p === undefined ? 'no lesion_msk' : `${p} not found`}`));
+      if (problems.length > 0) throw new Error(`${o.manifest}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+
+      let cnn: CnnFile | undefined;
+      let ad: { file: string; model: DiffAE } | undefined;
+      let ours: { model: DiffAE; classifier: LatentClassifier; files: { model: string; classifier: string } } | undefined;
+      try {
+        if (keys.some((k) => CAM_METHODS.includes(k as CamMethod))) cnn = loadCnnOption(o.cnn);
+        if (keys.includes('ad')) ad = loadAdModel(o.adModel);
+        if (keys.includes(OURS)) {
+          const files = resolveModelFiles(o.model, o.classifier);
+          if (!existsSync(files.classifier)) throw new Error(`${files.classifier}: latent classifier (--classifier) not found`);
+          const classifier = LatentClassifier.load(files.classifier);
+          const model = loadDiffAE(files.model);
+          ours = { model, classifier, files };
+          if (classifier.scaler.features !== model.config.enc_out_channels) {
+            throw new Error(`${files.classifier}: classifier takes ${classifier.scaler.features}-d latents, the model ${files.model} makes ${model.config.enc_out_channels}-d`);
+          }
+        }
+        const sizes = [...new Set([ad?.model.config.image_size, ours?.model.config.image_size].filter((s) => s !== undefined))];
+        if (sizes.length > 1) throw new Error(`--ad-model takes ${ad!.model.config.image_size}×${ad!.model.config.image_size} slices, --model ${ours!.model.config.image_size}×${ours!.model.config.image_size}`);
+        const inputs = loadVertebrae(rows.map((r) => ({ image: r.image, mask: r.segMsk, label: r.label })), sizes[0] ?? sliceSizeOf(rows[0]!.image));
+
+        const methods: BenchmarkMethod[] = keys.map((k) => {
+          if (k === OURS) {
+            const { model, classifier, files } = ours!;
+            return {
+              key: k, label: 'Hide-and-Seek (ours)',
+              run: async (dir) => void (await runSegmentation({ inputs, engine: diffaeEngine(model), classifier, options: hs, outDir: dir, provenance: { model: files.model, classifier: files.classifier } })),
+            };
+          }
+          const baseline = makeBaseline(k, settings, { cnn, ad });
+          return { key: k, label: BASELINE_LABELS[k], run: async (dir) => void (await runBaseline({ baseline, inputs, outDir: dir })) };
+        });
+        const description: Record<string, string> = { manifest: o.manifest, split: o.split, ...(o.limit !== undefined ? { limit: `first ${o.limit} rows` } : {}) };
+        if (cnn) description.cnn = `${o.cnn} (validation: ${cnnValidation(cnn)})`;
+        if (ad) description['ad model'] = `${ad.file}; ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps`;
+        if (ours) description['Hide-and-Seek model'] = `${ours.files.model}, ${ours.files.classifier}; schedule ${hs.schedule}: ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps, ${hs.harmoniseInversionSteps}/${hs.harmoniseRenderSteps} per candidate`;
+        const results = await runBenchmark({
+          methods, cases: inputs.map((input, i) => ({ input, row: rows[i]! })), outDir: o.out, description, skipped, figureCases: o.figureCases,
+          onMethod: (label, i, n) => console.error(`benchmark: [${i + 1}/${n}] ${label} on ${inputs.length} vertebrae`),
+        });
+        for (const r of results) console.error(`benchmark: ${r.label}: ${r.secondsPerVertebra.toFixed(3)} s/vertebra`);
+        console.log(`benchmark: ${results.length} methods on ${inputs.length} vertebrae; table in ${o.out}/benchmark.md`);
+      } finally {
+        cnn?.model.dispose();
+        ad?.model.dispose();
+        ours?.model.dispose();
+      }
+    });
+}

@@ -1,0 +1,127 @@
+// `hsa benchmark`: every method on the same vertebrae, each method's predictions written as `hsa segment`
+// writes them (<out>/<method>/<case-id>/lesions.nii.gz), read back and scored with `hsa evaluate`'s rules;
+// one table (Markdown, CSV, JSON) and one comparison figure.
+import { join } from 'node:path';
+import { withOutputDir, writeFileAtomic } from '../../data/files.js';
+import type { ManifestRow } from '../../data/manifest.js';
+import type { VertebraInput } from '../attribution/inputs.js';
+import { type EvalCase, evaluate, type EvaluationResults, RULES } from '../evaluation/evaluate.js';
+import { loadEvalCases } from '../evaluation/load-cases.js';
+import { summaryRecord } from '../evaluation/report.js';
+import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
+import { type ComparisonRow, renderComparisonFigure } from './figures.js';
+import { csvLine } from './run.js';
+
+export const BENCHMARK_FILES = { markdown: 'benchmark.md', csv: 'benchmark.csv', json: 'benchmark.json', figure: 'benchmark.png' } as const;
+
+export interface BenchmarkMethod {
+  /** Folder name under the output. */
+  key: string;
+  /** Table row and figure column name. */
+  label: string;
+  /** Writes the method's predictions for every case into outDir (which it creates). */
+  run(outDir: string): Promise<void>;
+}
+
+export interface BenchmarkCase {
+  input: VertebraInput;
+  /** Its manifest row (lesion_msk is the ground truth). */
+  row: ManifestRow;
+}
+
+export interface BenchmarkRow {
+  key: string;
+  label: string;
+  seconds: number;
+  secondsPerVertebra: number;
+  evaluation: EvaluationResults;
+}
+
+export interface BenchmarkRun {
+  methods: readonly BenchmarkMethod[];
+  cases: readonly BenchmarkCase[];
+  outDir: string;
+  /** Written into benchmark.md / .json (data set, split, model files). */
+  description: Record<string, string>;
+  /** Methods left out, with why. */
+  skipped: readonly string[];
+  figureCases: number;
+  onMethod?: (label: string, index: number, total: number) => void;
+}
+
+/** Up to n vertebrae with true lesions, alternating one holding a lytic and one holding a blastic lesion, in order. */
+export function pickFigureCases(truths: readonly Mask2D[], n: number): number[] {
+  const holding = (cls: number) => truths.flatMap((t, i) => (t.data.includes(cls) ? [i] : []));
+  const queues = [holding(LYTIC), holding(BLASTIC)];
+  const picked: number[] = [];
+  for (let k = 0; picked.length < n && queues.some((q) => q.length > 0); k++) {
+    const q = queues[k % 2]!;
+    while (q.length > 0 && picked.includes(q[0]!)) q.shift();
+    if (q.length > 0) picked.push(q.shift()!);
+  }
+  return picked;
+}
+
+const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
+
+export function benchmarkMarkdown(rows: readonly BenchmarkRow[], run: Pick<BenchmarkRun, 'description' | 'skipped'>, cases: number, figure: boolean): string {
+  const lines = [
+    `# Benchmark: ${cases} vertebrae`,
+    '',
+    ...Object.entries(run.description).map(([k, v]) => `- ${k}: ${v}`),
+    '',
+    '| Method | Dice lytic | Dice blastic | F1 lytic | F1 blastic | Sensitivity | Specificity | s / vertebra |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => {
+      const e = r.evaluation;
+      return `| ${r.label} | ${[e.lytic.diceMean, e.blastic.diceMean, e.lytic.lesions.f1, e.blastic.lesions.f1, e.vertebra.sensitivity, e.vertebra.specificity].map(fmt).join(' | ')} | ${r.secondsPerVertebra.toFixed(3)} |`;
+    }),
+    '',
+    'Dice: mean of per-vertebra Dice over the vertebrae where the class is in truth or prediction (pooled Dice in benchmark.csv).',
+    'F1: lesion-wise, lesions matched one-to-one at IoU ≥ 0.5, counts pooled over all vertebrae.',
+    'Sensitivity / specificity: vertebra level, predicted malignant iff any lesion pixel is predicted.',
+    "s / vertebra: wall-clock time of the method's whole run (model work and writing its outputs) divided by the vertebrae, on the machine that ran it.",
+    ...(run.skipped.length > 0 ? ['', 'Not run:', ...run.skipped.map((s) => `- ${s}`)] : []),
+    ...(figure ? ['', `![comparison: rows = vertebrae; columns = image, ground truth, each method (lytic red, blastic blue)](${BENCHMARK_FILES.figure})`] : []),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function benchmarkCsv(rows: readonly BenchmarkRow[]): string {
+  const records = rows.map((r) => ({ method: r.key, label: r.label, seconds_per_vertebra: r.secondsPerVertebra, ...summaryRecord(r.evaluation) }));
+  return `${[Object.keys(records[0]!), ...records.map((r) => Object.values(r))].map(csvLine).join('\n')}\n`;
+}
+
+export async function runBenchmark(run: BenchmarkRun): Promise<BenchmarkRow[]> {
+  if (run.methods.length === 0) throw new Error('benchmark: no method to run');
+  const rows = run.cases.map((c) => c.row);
+  return withOutputDir(run.outDir, async (dir) => {
+    const results: BenchmarkRow[] = [];
+    const scored: EvalCase[][] = [];
+    for (const [k, m] of run.methods.entries()) {
+      run.onMethod?.(m.label, k, run.methods.length);
+      const started = performance.now();
+      await m.run(join(dir, m.key));
+      const seconds = (performance.now() - started) / 1000;
+      const cases = loadEvalCases(rows, join(dir, m.key));
+      results.push({ key: m.key, label: m.label, seconds, secondsPerVertebra: seconds / rows.length, evaluation: evaluate(cases) });
+      scored.push(cases);
+    }
+    const figureCases = pickFigureCases(scored[0]!.map((c) => c.truth), run.figureCases);
+    writeFileAtomic(join(dir, BENCHMARK_FILES.markdown), benchmarkMarkdown(results, run, rows.length, figureCases.length > 0));
+    writeFileAtomic(join(dir, BENCHMARK_FILES.csv), benchmarkCsv(results));
+    const json = {
+      ...run.description, cases: rows.length, skipped: run.skipped, rules: RULES,
+      methods: results.map(({ evaluation: { perCase: _perCase, rules: _rules, ...summary }, ...r }) => ({ ...r, summary })),
+    };
+    writeFileAtomic(join(dir, BENCHMARK_FILES.json), `${JSON.stringify(json, null, 2)}\n`);
+    if (figureCases.length > 0) {
+      const grid: ComparisonRow[] = figureCases.map((i) => ({
+        title: run.cases[i]!.input.caseId, slice: run.cases[i]!.input.slice, truth: scored[0]![i]!.truth.data, predictions: scored.map((c) => c[i]!.pred.data),
+      }));
+      writeFileAtomic(join(dir, BENCHMARK_FILES.figure), renderComparisonFigure(results.map((r) => r.label), grid));
+    }
+    return results;
+  });
+}
