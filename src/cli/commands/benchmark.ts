@@ -1,15 +1,17 @@
 // `hsa benchmark`: every baseline and Hide-and-Seek on one held-out split, scored with `hsa evaluate`'s rules
 // into one table (benchmark.md / .csv / .json) and a comparison figure (benchmark.png).
-import { existsSync } from 'node:fs';
-import { type Command, Option } from 'commander';
-import { readManifest, SPLITS } from '../../data/manifest.js';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type ManifestRow, readManifest, SPLITS } from '../../data/manifest.js';
 import { loadDiffAE } from '../../model/checkpoint.js';
 import type { DiffAE } from '../../model/diffae.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae } from '../../method/attribution/inputs.js';
 import { DEFAULT_SCHEDULE, resolveOptions, SCHEDULES } from '../../method/attribution/options.js';
-import { runSegmentation } from '../../method/attribution/segment.js';
+import { RUN_FILE, runSegmentation } from '../../method/attribution/segment.js';
+import { caseId } from '../../method/evaluation/prediction-path.js';
 import { type BenchmarkMethod, runBenchmark } from '../../method/baselines/benchmark.js';
 import { BASELINE_LABELS, type BaselineName, BASELINES } from '../../method/baselines/methods.js';
 import { runBaseline } from '../../method/baselines/run.js';
@@ -25,6 +27,34 @@ const METHODS = [...BASELINES, OURS] as const;
 type MethodKey = (typeof METHODS)[number];
 
 const CNN = { key: 'cnn', flag: '--cnn' } as const;
+function collectPair(v: string, previous: [string, string][]): [string, string][] {
+  const at = v.indexOf('=');
+  if (at < 1 || at === v.length - 1) throw new InvalidArgumentError(`'${v}' must be label=folder`);
+  return [...previous, [v.slice(0, at), v.slice(at + 1)]];
+}
+
+/** A row from an earlier run's output folder: its case folders are copied (inputs are never touched). */
+function copiedPredictions(label: string, folder: string, rows: readonly ManifestRow[]): BenchmarkMethod {
+  const runFile = join(folder, RUN_FILE);
+  if (!existsSync(runFile)) throw new Error(`--predictions ${label}=${folder}: ${runFile} not found (not a segment or baseline output folder)`);
+  const run = JSON.parse(readFileSync(runFile, 'utf8')) as { seconds?: unknown; vertebrae?: unknown };
+  if (typeof run.seconds !== 'number' || typeof run.vertebrae !== 'number' || run.vertebrae < 1) throw new Error(`${runFile}: no seconds / vertebrae`);
+  const perVertebra = run.seconds / run.vertebrae;
+  const key = label.toLowerCase().replace(/[^a-z0-9+-]+/g, '-');
+  return {
+    key, label,
+    run: async (dir) => {
+      mkdirSync(dir);
+      for (const r of rows) {
+        const id = caseId(r.image);
+        if (!existsSync(join(folder, id))) throw new Error(`--predictions ${label}=${folder}: no prediction for case ${id}`);
+        cpSync(join(folder, id), join(dir, id), { recursive: true });
+      }
+      return perVertebra * rows.length;
+    },
+  };
+}
+
 /** The option giving each method's model (Otsu needs none). */
 const MODEL_OPTION: Record<MethodKey, { key: 'cnn' | 'adModel' | 'model'; flag: string } | undefined> = {
   otsu: undefined, gradcam: CNN, 'gradcam++': CNN, layercam: CNN, eigencam: CNN, ad: { key: 'adModel', flag: '--ad-model' }, hsa: { key: 'model', flag: '--model' },
@@ -68,6 +98,7 @@ export function register(program: Command): void {
     .option('--vertebrae-batch <n>', 'Hide-and-Seek: vertebrae processed together (default: the schedule\'s)', int)
     .option('--target-p <p>', 'Hide-and-Seek: P(malignant) the healthy edit aims at', num, d.targetP)
     .option('--delta <x>', 'Hide-and-Seek: keep candidates with Δ above this', num, d.deltaThreshold)
+    .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, [])
     .action(async (o) => {
       requirePositive(o, ['minSize', 'figureCases']);
       // Explicit values override the schedule's; resolveOptions validates them.
@@ -112,7 +143,7 @@ export function register(program: Command): void {
         if (sizes.length > 1) throw new Error(`--ad-model takes ${ad!.model.config.image_size}×${ad!.model.config.image_size} slices, --model ${ours!.model.config.image_size}×${ours!.model.config.image_size}`);
         const inputs = loadVertebrae(rows.map((r) => ({ image: r.image, mask: r.segMsk, label: r.label })), sizes[0] ?? sliceSizeOf(rows[0]!.image));
 
-        const methods: BenchmarkMethod[] = keys.map((k) => {
+        const methods: BenchmarkMethod[] = keys.map((k): BenchmarkMethod => {
           if (k === OURS) {
             const { model, classifier, files } = ours!;
             return {
@@ -123,6 +154,7 @@ export function register(program: Command): void {
           const baseline = makeBaseline(k, settings, { cnn, ad });
           return { key: k, label: BASELINE_LABELS[k], run: async (dir) => void (await runBaseline({ baseline, inputs, outDir: dir })) };
         });
+        for (const [label, folder] of o.predictions as [string, string][]) methods.push(copiedPredictions(label, folder, rows));
         const description: Record<string, string> = { manifest: o.manifest, split: o.split, ...(o.limit !== undefined ? { limit: `first ${o.limit} rows` } : {}) };
         if (cnn) description.cnn = `${o.cnn} (validation: ${cnnValidation(cnn)})`;
         if (ad) description['ad model'] = `${ad.file}; ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps`;

@@ -176,4 +176,18 @@ describe('hsa benchmark', () => {
     await expect(hsa('benchmark', '--manifest', manifest, '--out', join(tmp, 'x'), '--methods', 'otsu,ad')).rejects.toThrow(/--methods asks for ad but --ad-model is not given/);
     await expect(hsa('benchmark', '--manifest', manifest, '--out', join(tmp, 'x'), '--methods', 'otsu,sam')).rejects.toThrow(/unknown sam/);
   });
+
+  it('scores an earlier output folder as an extra row, with the seconds of its run.json', async () => {
+    const earlier = join(tmp, 'bench', 'hsa');
+    const run = JSON.parse(readFileSync(join(earlier, 'run.json'), 'utf8')) as { seconds: number; vertebrae: number };
+    const out = join(tmp, 'bench-reuse');
+    await hsa('benchmark', '--manifest', manifest, '--out', out, '--methods', 'otsu', '--predictions', 'HS again=' + earlier);
+    const json = JSON.parse(readFileSync(join(out, 'benchmark.json'), 'utf8'));
+    expect(json.methods.map((m: { label: string }) => m.label)).toEqual(['Otsu', 'HS again']);
+    expect(json.methods[1].secondsPerVertebra).toBeCloseTo(run.seconds / run.vertebrae, 9);
+    const test = (await readManifest(manifest)).filter((r) => r.split === 'test');
+    const { perCase: _perCase, rules: _rules, ...summary } = evaluate(loadEvalCases(test, earlier));
+    expect(json.methods[1].summary).toEqual(summary);
+    await expect(hsa('benchmark', '--manifest', manifest, '--out', join(tmp, 'y'), '--methods', 'otsu', '--predictions', `x=${tmp}`)).rejects.toThrow(/run\.json not found/);
+  });
 });
