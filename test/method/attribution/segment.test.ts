@@ -139,7 +139,8 @@ describe('runSegmentation', () => {
     const real = diffaeEngine(model);
     let encodes = 0;
     let writtenBeforeFailure: string[] = [];
-    // One vertebra per group: 3 encodes (input, composites, harmonised) finish v1; the 4th starts v2.
+    // One vertebra per group, all its composites in one call: 3 encodes (input, composites, harmonised)
+    // finish v1; the 4th starts v2.
     const engine = {
       ...real,
       encode: (x: Parameters<typeof real.encode>[0]) => {
@@ -149,7 +150,7 @@ describe('runSegmentation', () => {
         throw new Error('device lost');
       },
     };
-    await expect(runSegmentation({ inputs, engine, classifier, options: { ...options, vertebraeBatch: 1 }, outDir: dir })).rejects.toThrow(/device lost/);
+    await expect(runSegmentation({ inputs, engine, classifier, options: { ...options, vertebraeBatch: 1, maxBatch: 64 }, outDir: dir })).rejects.toThrow(/device lost/);
     expect(writtenBeforeFailure).toEqual(['v1']);
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(tmp).filter((f) => f.startsWith('failed'))).toEqual([]);
