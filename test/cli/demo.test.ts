@@ -65,6 +65,12 @@ describe('hsa demo', () => {
     expect(readdirSync(out()).sort()).toEqual(before);
   });
 
+  it('names a sample CT that was asked for but does not exist, before writing anything', async () => {
+    const missing = join(tmp, 'no-ct.nii');
+    await expect(hsa('demo', '--out', join(tmp, 'demo3'), '--model', modelDir, '--sample-ct', missing, ...steps)).rejects.toThrow(`${missing}: not found`);
+    expect(existsSync(join(tmp, 'demo3'))).toBe(false);
+  });
+
   it('names a missing model', async () => {
     const missing = join(tmp, 'nope');
     await expect(hsa('demo', '--out', join(tmp, 'demo2'), '--model', missing, ...steps)).rejects.toThrow(missing);

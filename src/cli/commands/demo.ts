@@ -42,43 +42,44 @@ export function register(program: Command): void {
     .option('--sample-ct <file>', 'a real CT vertebra crop (NIfTI) to segment too', join(SAMPLE_DIR, 'sample_ct.nii'))
     .option('--sample-mask <file>', 'its vertebral-body mask', join(SAMPLE_DIR, 'sample_seg.nii'));
   addAttributionOptions(command).action(async (o) => {
-      if (o.count < 1) throw new Error('--count must be at least 1');
-      const outDir = resolve(o.out ?? timestamped());
-      const files = resolveModelFiles(o.model);
-      const classifier = LatentClassifier.load(files.classifier);
-      const started = Date.now();
-      // Each step writes its own subfolder atomically, so the paths recorded in them stay valid.
-      if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir}: exists and is not empty; give another --out`);
-      mkdirSync(outDir, { recursive: true });
-      {
-        const dir = outDir;
-        const rows = await writePhantomDataset(join(dir, 'synthetic'), { count: o.count, seed: DEMO_SEED, difficulty: 'default' });
-        process.stderr.write(`demo: ${rows.length} synthetic vertebrae (phantom seed ${DEMO_SEED}) in ${join(outDir, 'synthetic')}\n`);
-        const items = rows.map((r) => ({ image: r.image, mask: r.segMsk, label: r.label }));
-        const hasSample = existsSync(o.sampleCt) && existsSync(o.sampleMask);
-        if (hasSample) items.push({ image: o.sampleCt, mask: o.sampleMask } as (typeof items)[number]);
-        else process.stderr.write(`demo: ${o.sampleCt} not found; segmenting the synthetic vertebrae only\n`);
+    if (o.count < 1) throw new Error('--count must be at least 1');
+    const options = attributionOptionsFrom(o);
+    const outDir = resolve(o.out ?? timestamped());
+    const files = resolveModelFiles(o.model);
+    const classifier = LatentClassifier.load(files.classifier);
+    // The project's sample is optional; a sample the user named must exist.
+    const sampleGiven = command.getOptionValueSource('sampleCt') !== 'default' || command.getOptionValueSource('sampleMask') !== 'default';
+    const hasSample = existsSync(o.sampleCt) && existsSync(o.sampleMask);
+    if (sampleGiven && !hasSample) throw new Error(`${existsSync(o.sampleCt) ? o.sampleMask : o.sampleCt}: not found (--sample-ct / --sample-mask)`);
+    if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir}: exists and is not empty; give another --out`);
+    const started = Date.now();
+    // Each step writes its own subfolder atomically, so the paths recorded in them stay valid.
+    mkdirSync(outDir, { recursive: true });
+    const rows = await writePhantomDataset(join(outDir, 'synthetic'), { count: o.count, seed: DEMO_SEED, difficulty: 'default' });
+    process.stderr.write(`demo: ${rows.length} synthetic vertebrae (phantom seed ${DEMO_SEED}) in ${join(outDir, 'synthetic')}\n`);
+    const items: { image: string; mask: string; label?: 0 | 1 }[] = rows.map((r) => ({ image: r.image, mask: r.segMsk, label: r.label }));
+    if (hasSample) items.push({ image: o.sampleCt, mask: o.sampleMask });
+    else process.stderr.write(`demo: ${o.sampleCt} not found; segmenting the synthetic vertebrae only\n`);
 
-        const model = loadDiffAE(files.model);
-        try {
-          const inputs = loadVertebrae(items, model.config.image_size);
-          const bar = progressBar('segment', '{value}/{total} vertebrae | ETA {eta_formatted}');
-          bar.update(0, inputs.length, {});
-          await runSegmentation({
-            inputs, engine: diffaeEngine(model), classifier, options: attributionOptionsFrom(o), outDir: join(dir, 'segment'),
-            provenance: { model: files.model, classifier: files.classifier },
-            onProgress: (done, total) => bar.update(done, total, {}),
-          });
-          bar.stop();
-        } finally {
-          model.dispose();
-        }
-        const results = evaluate(loadEvalCases(rows, join(dir, 'segment')));
-        console.log(formatReport(results));
-        await withOutputDir(join(dir, 'evaluation'), (evalDir) => writeEvaluation(evalDir, results));
-        writeReport({ seg: join(dir, 'segment'), eval: join(dir, 'evaluation'), out: join(dir, 'report.html'), notice: NOTICE, title: 'Hide-and-Seek Attribution demo' });
-      }
-      const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-      console.log(`demo: done in ${minutes} min; open ${join(outDir, 'report.html')} (or: npx hsa view ${join(outDir, 'segment')})`);
-    });
+    const model = loadDiffAE(files.model);
+    try {
+      const inputs = loadVertebrae(items, model.config.image_size);
+      const bar = progressBar('segment', '{value}/{total} vertebrae | ETA {eta_formatted}');
+      bar.update(0, inputs.length, {});
+      await runSegmentation({
+        inputs, engine: diffaeEngine(model), classifier, options, outDir: join(outDir, 'segment'),
+        provenance: { model: files.model, classifier: files.classifier },
+        onProgress: (done, total) => bar.update(done, total, {}),
+      });
+      bar.stop();
+    } finally {
+      model.dispose();
+    }
+    const results = evaluate(loadEvalCases(rows, join(outDir, 'segment')));
+    console.log(formatReport(results));
+    await withOutputDir(join(outDir, 'evaluation'), (evalDir) => writeEvaluation(evalDir, results));
+    writeReport({ seg: join(outDir, 'segment'), eval: join(outDir, 'evaluation'), out: join(outDir, 'report.html'), notice: NOTICE, title: 'Hide-and-Seek Attribution demo' });
+    const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+    console.log(`demo: done in ${minutes} min; open ${join(outDir, 'report.html')} (or: npx hsa view ${join(outDir, 'segment')})`);
+  });
 }
