@@ -7,6 +7,8 @@ import { readManifest } from '../../src/data/manifest.js';
 import { readNifti } from '../../src/data/nifti.js';
 import { CROP, generateCase, lesionOnCentralSlices } from '../../src/data/phantom/crop.js';
 import { splitOf, writePhantomDataset } from '../../src/data/phantom/dataset.js';
+import { blurAxis, blurVolumes, type Dims } from '../../src/data/phantom/filters.js';
+import { Rng } from '../../src/data/phantom/random.js';
 import { thresholdBaseline } from '../../src/data/phantom/threshold.js';
 
 const cases = Array.from({ length: 16 }, (_, i) => generateCase(11, i, 'default'));
@@ -62,6 +64,41 @@ describe('phantom crops', () => {
   });
 });
 
+/** Gaussian blur as first written: each output Σ_t k[t]·x[clamped i+t−r] in double, taps in order, then float32. */
+function referenceBlur(x: Float32Array, dims: Dims, axis: 0 | 1 | 2, sigma: number): Float32Array {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = new Float32Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp((-0.5 * i * i) / (sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i]! /= sum;
+  const stride = [1, dims[0], dims[0] * dims[1]][axis]!;
+  const out = new Float32Array(x.length);
+  for (let idx = 0; idx < x.length; idx++) {
+    const pos = Math.floor(idx / stride) % dims[axis];
+    let acc = 0;
+    for (let t = 0; t < k.length; t++) acc += k[t]! * x[idx + (Math.min(dims[axis] - 1, Math.max(0, pos + t - r)) - pos) * stride]!;
+    out[idx] = acc;
+  }
+  return out;
+}
+
+describe('phantom blur', () => {
+  it('gives the scalar sums bit for bit: SIMD runs of 8 outputs, the rest of each row, in place along axis 0', () => {
+    const dims: Dims = [13, 10, 9]; // no axis a multiple of 8
+    const [x, out] = blurVolumes(13 * 10 * 9, 2) as [Float32Array, Float32Array];
+    const rng = new Rng(3);
+    for (let i = 0; i < x.length; i++) x[i] = rng.uniform(-100, 100);
+    const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    for (const axis of [0, 1, 2] as const) {
+      for (const sigma of [0.5, 1.7]) expect(bytes(blurAxis(x, dims, axis, sigma, out))).toEqual(bytes(referenceBlur(x, dims, axis, sigma)));
+    }
+    const ref = referenceBlur(x, dims, 0, 1.1);
+    expect(bytes(blurAxis(x, dims, 0, 1.1, x))).toEqual(bytes(ref));
+    expect(() => blurAxis(x, dims, 1, 1, x)).toThrow(/in place/);
+    expect(() => blurAxis(new Float32Array(x.length), dims, 0, 1, out)).toThrow(/blurVolumes/);
+  });
+});
+
 describe('writePhantomDataset', () => {
   it('writes a readable manifest and files, identically for the same seed', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hsa-ph-'));
@@ -76,6 +113,11 @@ describe('writePhantomDataset', () => {
       expect(img.datatype).toBe('int16');
       expect(readFileSync(r.image)).toEqual(readFileSync(r.image.replace(`${join(base, 'a')}`, join(base, 'b'))));
     }
+    // The files hold the generated volumes (+ 0: int16 has no −0).
+    const c = generateCase(5, 0, 'easy');
+    expect(readNifti(back[0]!.image).data).toEqual(c.ct.map((v) => v + 0));
+    expect(readNifti(back[0]!.segMsk).data).toEqual(Float32Array.from(c.body));
+    expect(readNifti(back[0]!.lesionMsk!).data).toEqual(Float32Array.from(c.lesion));
     await expect(writePhantomDataset(join(base, 'a'), { count: 1, seed: 5, difficulty: 'easy' })).rejects.toThrow(/not empty/);
   });
 

@@ -2,10 +2,11 @@
 // manifest with splits and phantom.json describing every case. The folder appears whole or not at all.
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { constants, gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { withOutputDir, writeFileAtomic } from '../files.js';
 import { writeManifestCsv, type ManifestRow, type Split } from '../manifest.js';
-import { writeNifti } from '../nifti.js';
+import { encodeNifti1, type NiftiDatatype, type Volume } from '../nifti.js';
 import { CROP, cropGeometry, generateCase, type PhantomCase } from './crop.js';
 import type { Difficulty } from './distributions.js';
 
@@ -57,16 +58,23 @@ export interface CaseJob {
   malignantFraction?: number;
 }
 
+/**
+ * A .nii.gz (NIfTI-1) of a new file. Deflate with run-length matches only (Z_RLE): on the noisy int16 crops
+ * ~2× faster than level 1 for ~4 % more bytes, and smaller masks; an ordinary gzip stream for any reader.
+ */
+function writeNiiGz(path: string, vol: Volume, datatype: NiftiDatatype, description?: string): void {
+  writeFileAtomic(path, gzipSync(encodeNifti1(vol, datatype, description), { level: 1, strategy: constants.Z_RLE }));
+}
+
 /** Generates case `index` and writes its three files into dir; depends on nothing but the job, so any thread may run it. */
 export function writeCase(job: CaseJob): ReturnType<typeof describeCase> {
   const c = generateCase(job.seed, job.index, job.difficulty, job.malignantFraction);
   const paths = casePaths(job.dir, job.index);
   const geometry = cropGeometry();
   const dims = [CROP, CROP, CROP] as [number, number, number];
-  // gzip level 1: ~3× faster than the default for a few % more bytes.
-  writeNifti(paths.image, { dims, data: c.ct, geometry }, 'int16', { gzipLevel: 1, description: 'hsa phantom HU' });
-  writeNifti(paths.segMsk, { dims, data: Float32Array.from(c.body), geometry }, 'uint8', { gzipLevel: 1 });
-  writeNifti(paths.lesionMsk, { dims, data: Float32Array.from(c.lesion), geometry }, 'uint8', { gzipLevel: 1 });
+  writeNiiGz(paths.image, { dims, data: c.ct, geometry }, 'int16', 'hsa phantom HU');
+  writeNiiGz(paths.segMsk, { dims, data: Float32Array.from(c.body), geometry }, 'uint8');
+  writeNiiGz(paths.lesionMsk, { dims, data: Float32Array.from(c.lesion), geometry }, 'uint8');
   return describeCase(c);
 }
 
