@@ -62,7 +62,7 @@ export const CPU: Readonly<DiffAEConfig> = Object.freeze({
 
 /**
  * The bundled model's architecture: half the UNet depth of CPU (one res block per level, three levels) and a
- * 64-d z; trains at ~10 images/s on 2 cores (CPU: ~6.5) and segments ~3× faster.
+ * 64-d z; trains at ~10 images/s on 2 cores (CPU: ~6.5), measured with batch 8.
  */
 export const SMALL: Readonly<DiffAEConfig> = Object.freeze({
   ...PAPER,
