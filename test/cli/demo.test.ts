@@ -1,39 +1,20 @@
 // `hsa demo` end to end on a micro model (random weights, so the masks mean nothing): the synthetic set, the
 // real sample, the evaluation of the synthetic cases only, and the report with its caveat.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { register as registerDemo } from '../../src/cli/commands/demo.js';
-import { LatentClassifier } from '../../src/method/classifier/latent-classifier.js';
-import { LogisticRegression } from '../../src/method/classifier/logistic.js';
-import { StandardScaler } from '../../src/method/classifier/scaler.js';
-import { readConfigFile, saveDiffAE } from '../../src/model/checkpoint.js';
-import { DiffAE } from '../../src/model/diffae.js';
+import { hsa, writeMicroModel } from '../helpers/cli.js';
 
-const micro = fileURLToPath(new URL('../fixtures/micro-dae.json', import.meta.url));
 const SAMPLE = '/work/shared/reference-sample';
 const steps = ['--inversion-steps', '2', '--render-steps', '2', '--harmonise-inversion-steps', '2', '--harmonise-render-steps', '2'];
 let tmp: string;
 let modelDir: string;
 
-async function hsa(...args: string[]): Promise<void> {
-  const program = new Command('hsa').exitOverride();
-  registerDemo(program);
-  await program.parseAsync(['node', 'hsa', ...args]);
-}
-
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'hsa-demo-'));
   modelDir = join(tmp, 'model');
-  mkdirSync(modelDir);
-  const model = DiffAE.fromConfig(readConfigFile(micro), { seed: 3 }).eval();
-  saveDiffAE(model, join(modelDir, 'model.safetensors'));
-  const d = model.config.enc_out_channels;
-  new LatentClassifier(new StandardScaler(new Float64Array(d), new Float64Array(d).fill(1)), new LogisticRegression(Float64Array.from({ length: d }, (_, j) => (j % 2 ? -0.5 : 0.5)), 0)).save(join(modelDir, 'classifier.json'));
-  model.dispose();
+  writeMicroModel(modelDir);
   vi.spyOn(console, 'log').mockImplementation(() => {});
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
 });

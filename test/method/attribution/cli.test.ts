@@ -3,27 +3,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { register as registerSegment } from '../../../src/cli/commands/segment.js';
-import { register as registerTrainClassifier } from '../../../src/cli/commands/train-classifier.js';
 import { saveDiffAE } from '../../../src/model/checkpoint.js';
 import { LatentClassifier } from '../../../src/method/classifier/latent-classifier.js';
 import { LogisticRegression } from '../../../src/method/classifier/logistic.js';
 import { StandardScaler } from '../../../src/method/classifier/scaler.js';
+import { hsa } from '../../helpers/cli.js';
 import { TINY_CONFIG, tinyClassifier, tinyModel, writeVertebra } from './fixtures.js';
 
 let tmp: string;
 let modelDir: string;
 let manifest: string;
 let rows: { image: string; mask: string; label: number }[];
-
-async function hsa(...args: string[]): Promise<void> {
-  const program = new Command('hsa').exitOverride();
-  registerSegment(program);
-  registerTrainClassifier(program);
-  await program.parseAsync(['node', 'hsa', ...args]);
-}
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'hsa-cli-'));

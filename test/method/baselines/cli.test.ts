@@ -1,39 +1,23 @@
 // train-cnn, train-dae --healthy-only/--init, baseline and benchmark run in-process through commander on a
 // small phantom data set and micro models (test/fixtures/micro-dae.json, random weights).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { register as registerBaseline } from '../../../src/cli/commands/baseline.js';
-import { register as registerBenchmark } from '../../../src/cli/commands/benchmark.js';
-import { register as registerTrainCnn } from '../../../src/cli/commands/train-cnn.js';
-import { register as registerTrainDae } from '../../../src/cli/commands/train-dae.js';
 import { readManifest, type ManifestRow } from '../../../src/data/manifest.js';
 import { writePhantomDataset } from '../../../src/data/phantom/dataset.js';
 import { readSafetensors } from '../../../src/io/safetensors.js';
-import { LatentClassifier } from '../../../src/method/classifier/latent-classifier.js';
-import { LogisticRegression } from '../../../src/method/classifier/logistic.js';
-import { StandardScaler } from '../../../src/method/classifier/scaler.js';
 import { evaluate } from '../../../src/method/evaluation/evaluate.js';
 import { loadEvalCases } from '../../../src/method/evaluation/load-cases.js';
-import { readConfigFile, saveDiffAE } from '../../../src/model/checkpoint.js';
-import { DiffAE } from '../../../src/model/diffae.js';
+import { hsa, MICRO_CONFIG, writeMicroModel } from '../../helpers/cli.js';
 
-const micro = fileURLToPath(new URL('../../fixtures/micro-dae.json', import.meta.url));
 let tmp: string;
 let manifest: string;
 let rows: ManifestRow[];
 let modelDir: string;
 let initModel: string;
 
-async function hsa(...args: string[]): Promise<void> {
-  const program = new Command('hsa').exitOverride();
-  for (const register of [registerTrainCnn, registerTrainDae, registerBaseline, registerBenchmark]) register(program);
-  await program.parseAsync(['node', 'hsa', ...args]);
-}
 const printed = (spy: typeof console.error) => vi.mocked(spy).mock.calls.map((c) => String(c[0])).join('\n');
 
 beforeAll(async () => {
@@ -42,13 +26,7 @@ beforeAll(async () => {
   rows = await writePhantomDataset(join(tmp, 'data'), { count: 13, seed: 1, difficulty: 'default' });
   manifest = join(tmp, 'data', 'manifest.csv');
   modelDir = join(tmp, 'dae');
-  mkdirSync(modelDir);
-  const model = DiffAE.fromConfig(readConfigFile(micro), { seed: 3 }).eval();
-  saveDiffAE(model, join(modelDir, 'model.safetensors'));
-  initModel = join(modelDir, 'model.safetensors');
-  const d = model.config.enc_out_channels;
-  new LatentClassifier(new StandardScaler(new Float64Array(d), new Float64Array(d).fill(1)), new LogisticRegression(Float64Array.from({ length: d }, (_, j) => (j % 2 ? -0.5 : 0.5)), 0)).save(join(modelDir, 'classifier.json'));
-  model.dispose();
+  initModel = writeMicroModel(modelDir);
   vi.spyOn(console, 'log').mockImplementation(() => {});
   vi.spyOn(console, 'error').mockImplementation(() => {});
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -71,7 +49,7 @@ describe('hsa train-cnn', () => {
 });
 
 describe('hsa train-dae --healthy-only --init', () => {
-  const args = (out: string) => ['train-dae', '--manifest', manifest, '--out', out, '--config', micro, '--samples', '2', '--batch-size', '1', '--preview-every', '0', '--seed', '4'];
+  const args = (out: string) => ['train-dae', '--manifest', manifest, '--out', out, '--config', MICRO_CONFIG, '--samples', '2', '--batch-size', '1', '--preview-every', '0', '--seed', '4'];
 
   it('trains on the healthy training rows only, from the given weights', async () => {
     const out = join(tmp, 'ad');
