@@ -44,13 +44,19 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
   }
 }
 
+/** An output folder must not exist or be empty: nothing of the user's is ever replaced. */
+export function assertEmptyOutputDir(outDir: string): void {
+  const out = resolve(outDir);
+  if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${outDir}: output folder exists and is not empty`);
+}
+
 /**
  * Runs fill(stagingDir) and then moves the staging folder to outDir; on any error the staging folder is
  * removed, so outDir never holds a partial result. outDir must not exist or be empty.
  */
 export async function withOutputDir<T>(outDir: string, fill: (dir: string) => Promise<T> | T): Promise<T> {
+  assertEmptyOutputDir(outDir);
   const out = resolve(outDir);
-  if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${outDir}: output folder exists and is not empty`);
   mkdirSync(dirname(out), { recursive: true });
   const staging = `${out}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });

@@ -42,7 +42,7 @@ describe('hsa demo', () => {
 
   it('refuses a non-empty output folder and leaves it as it was', async () => {
     const before = readdirSync(out()).sort();
-    await expect(hsa('demo', '--out', out(), '--model', modelDir, '--count', '1', ...steps)).rejects.toThrow(`${out()}: exists and is not empty`);
+    await expect(hsa('demo', '--out', out(), '--model', modelDir, '--count', '1', ...steps)).rejects.toThrow(`${out()}: output folder exists and is not empty`);
     expect(readdirSync(out()).sort()).toEqual(before);
   });
 

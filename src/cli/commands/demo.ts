@@ -1,11 +1,11 @@
 // `hsa demo`: the main job out of the box. Generates held-out synthetic vertebrae (a phantom seed the bundled
 // model never saw), segments them and the real reference CT crop with the bundled model, evaluates the
 // synthetic ones against their lesion masks and writes one HTML report.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { withOutputDir } from '../../data/files.js';
+import { assertEmptyOutputDir, withOutputDir } from '../../data/files.js';
 import { writePhantomDataset } from '../../data/phantom/dataset.js';
 import { loadDiffAE } from '../../model/checkpoint.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
@@ -51,7 +51,7 @@ export function register(program: Command): void {
     const sampleGiven = command.getOptionValueSource('sampleCt') !== 'default' || command.getOptionValueSource('sampleMask') !== 'default';
     const hasSample = existsSync(o.sampleCt) && existsSync(o.sampleMask);
     if (sampleGiven && !hasSample) throw new Error(`${existsSync(o.sampleCt) ? o.sampleMask : o.sampleCt}: not found (--sample-ct / --sample-mask)`);
-    if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir}: exists and is not empty; give another --out`);
+    assertEmptyOutputDir(outDir);
     const started = Date.now();
     // Each step writes its own subfolder atomically, so the paths recorded in them stay valid.
     mkdirSync(outDir, { recursive: true });
