@@ -20,7 +20,7 @@ import type { CnnFile } from '../../method/cnn/resnet.js';
 import type { Scores } from '../../method/cnn/train-cnn.js';
 import { int, num } from '../options.js';
 import { loadAdModel, loadCnnOption, makeBaseline, requirePositive, sliceSizeOf } from './baseline.js';
-import { CLASSIFIER_FILE, resolveModelFiles } from './segment.js';
+import { attributionOptionsFrom, CLASSIFIER_FILE, resolveModelFiles } from './segment.js';
 
 const OURS = 'hsa';
 const METHODS = [...BASELINES, OURS] as const;
@@ -101,11 +101,8 @@ export function register(program: Command): void {
     .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, [])
     .action(async (o) => {
       requirePositive(o, ['minSize', 'figureCases']);
-      // Explicit values override the schedule's; resolveOptions validates them.
-      const hs = resolveOptions({
-        schedule: o.schedule, inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps,
-        harmoniseRenderSteps: o.harmoniseRenderSteps, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch, targetP: o.targetP, minSize: o.minSize, deltaThreshold: o.delta,
-      });
+      // Explicit values override the schedule's (validated there); without ablation flags these are the method's defaults.
+      const hs = attributionOptionsFrom(o);
       const settings = { minSize: hs.minSize, batchSize: hs.maxBatch, inversionSteps: hs.inversionSteps, renderSteps: hs.renderSteps };
       if (!SPLITS.includes(o.split)) throw new Error(`--split must be one of ${SPLITS.join(', ')}`);
       const given = (k: MethodKey) => MODEL_OPTION[k] === undefined || o[MODEL_OPTION[k].key] !== undefined;
