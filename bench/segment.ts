@@ -23,7 +23,9 @@ import { diffaeEngine, type LatentDiffusion } from '../src/method/attribution/en
 import { loadVertebrae } from '../src/method/attribution/inputs.js';
 import { type AttributionOptions, resolveOptions } from '../src/method/attribution/options.js';
 import { LatentClassifier } from '../src/method/classifier/latent-classifier.js';
+import { classOverlap, dice, type Overlap } from '../src/method/evaluation/dice.js';
 import { evaluate, type EvalCase } from '../src/method/evaluation/evaluate.js';
+import { BLASTIC, LYTIC, type Mask2D } from '../src/method/regions/mask.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { resolveModelFiles } from '../src/cli/commands/segment.js';
 
@@ -64,16 +66,9 @@ interface Run {
 }
 
 /** Per-vertebra Dice of two 0/1/2 maps: pixels with the same lesion class count as agreeing; both empty → 1. */
-function labelDice(a: Uint8Array, b: Uint8Array): number {
-  let both = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]) na++;
-    if (b[i]) nb++;
-    if (a[i] && a[i] === b[i]) both++;
-  }
-  return na + nb === 0 ? 1 : (2 * both) / (na + nb);
+function labelDice(a: Mask2D, b: Mask2D): number {
+  const [l, c] = [LYTIC, BLASTIC].map((cls) => classOverlap(a, b, cls)) as [Overlap, Overlap];
+  return dice({ pred: l.pred + c.pred, truth: l.truth + c.truth, both: l.both + c.both }) ?? 1;
 }
 
 const files = resolveModelFiles(args.model!);
@@ -146,7 +141,7 @@ try {
     const o = resolveOptions({ schedule: 'fast', ...variant });
     const fast = run('fast', o);
     const s = describe(`fast (${o.inversionSteps}/${o.renderSteps} steps, harmonise ${o.harmoniseInversionSteps}/${o.harmoniseRenderSteps}, batch ≤${o.maxBatch}, ${o.vertebraeBatch} vertebrae)`, fast);
-    const dices = fast.labels.map((l, i) => labelDice(l, ref.labels[i]!));
+    const dices = fast.labels.map((l, i) => labelDice({ rows: h, cols: w, data: l }, { rows: h, cols: w, data: ref.labels[i]! }));
     const delta = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
     console.log(
       `speedup=${(ref.seconds / fast.seconds).toFixed(2)} cpu_speedup=${(ref.cpuSeconds / fast.cpuSeconds).toFixed(2)} evaluations_ratio=${(ref.counts.evaluations / fast.counts.evaluations).toFixed(2)} ` +
