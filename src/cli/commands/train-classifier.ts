@@ -1,10 +1,25 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { readManifest } from '../../data/manifest.js';
 import { loadDiffAE } from '../../model/checkpoint.js';
-import { selectModel, type Selection } from '../../method/classifier/select.js';
+import { REFERENCE_CS, selectModel, type Selection } from '../../method/classifier/select.js';
+import type { ClassWeight, Penalty } from '../../method/classifier/logistic.js';
 import { encodeDataset } from '../../method/encode-dataset.js';
-import { int, progressBar } from '../options.js';
+import { int, num, progressBar } from '../options.js';
 import { DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
+
+const PENALTIES: readonly Penalty[] = ['l1', 'l2'];
+const CLASS_WEIGHTS: readonly ClassWeight[] = ['none', 'balanced'];
+
+function positive(v: string): number {
+  const n = num(v);
+  if (!(n > 0)) throw new InvalidArgumentError(`'${v}' is not a positive number`);
+  return n;
+}
+
+function oneOf<T extends string>(v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`'${v}' is not one of ${allowed.join(', ')}`);
+  return v as T;
+}
 
 function printSelection(s: Selection, n: number): void {
   console.log(`model selection on ${n} vertebrae: 5-fold stratified CV, scored by F1 (mean ± std over folds)`);
@@ -27,6 +42,9 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'classifier JSON to write')
     .option('--seed <n>', 'seed of the hold-out split and the CV folds', int, 0)
     .option('--batch-size <n>', 'images per encoder call', int, 32)
+    .option('--C <values...>', 'inverse regularisation strengths of the grid (the reference ships C 0.01)', (v: string, acc: number[] | undefined) => [...(acc ?? []), positive(v)])
+    .option('--penalty <values...>', 'penalties of the grid', (v: string, acc: Penalty[] | undefined) => [...(acc ?? []), oneOf(v, PENALTIES)])
+    .option('--class-weight <values...>', 'class weights of the grid', (v: string, acc: ClassWeight[] | undefined) => [...(acc ?? []), oneOf(v, CLASS_WEIGHTS)])
     .action(async (o) => {
       const model = loadDiffAE(resolveModelFiles(o.model).model);
       // Existence of lesion_msk is not checked: this command must not depend on ground-truth masks at all.
@@ -40,7 +58,7 @@ export function register(program: Command): void {
         bar.stop();
         model.dispose();
       }
-      const selection = selectModel(data.z, data.labels, { seed: o.seed });
+      const selection = selectModel(data.z, data.labels, { seed: o.seed, Cs: o.C ?? REFERENCE_CS, penalties: o.penalty ?? PENALTIES, classWeights: o.classWeight ?? CLASS_WEIGHTS });
       printSelection(selection, rows.length);
       selection.classifier.save(o.out);
       console.log(`classifier (C ${selection.best.C}, ${selection.best.penalty}, class_weight ${selection.best.classWeight}, refitted on all ${rows.length}) -> ${o.out}`);

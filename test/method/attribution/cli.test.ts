@@ -47,6 +47,21 @@ describe('hsa train-classifier', () => {
     expect(printed).toMatch(/hold-out \(\d+ vertebrae.*accuracy [\d.]+ {2}F1 [\d.]+ {2}ROC-AUC [\d.]+/);
     expect(printed.match(/ l[12] /g)).toHaveLength(24);
   });
+
+  it('searches only the grid values given (--C, --penalty, --class-weight) and rejects invalid ones', async () => {
+    const out = join(tmp, 'clf-fixed.json');
+    vi.mocked(console.log).mockClear();
+    await hsa('train-classifier', '--manifest', manifest, '--model', modelDir, '--out', out, '--C', '0.01', '5', '--penalty', 'l2', '--class-weight', 'balanced');
+    const printed = vi.mocked(console.log).mock.calls.map((c) => String(c[0])).join('\n');
+    const rowsPrinted = printed.split('\n').filter((l) => / l[12] /.test(l));
+    expect(rowsPrinted.map((l) => l.trim().split(/\s+/).slice(0, 3))).toEqual([
+      ['0.01', 'l2', 'balanced'],
+      ['5', 'l2', 'balanced'],
+    ]);
+    expect(printed).toMatch(/classifier \(C (0\.01|5), l2, class_weight balanced/);
+    await expect(hsa('train-classifier', '--manifest', manifest, '--model', modelDir, '--out', out, '--C', '0')).rejects.toThrow(/'0' is not a positive number/);
+    await expect(hsa('train-classifier', '--manifest', manifest, '--model', modelDir, '--out', out, '--penalty', 'l3')).rejects.toThrow(/'l3' is not one of l1, l2/);
+  });
 });
 
 describe('hsa segment', () => {
