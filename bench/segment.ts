@@ -18,6 +18,7 @@ import { writePhantomDataset } from '../src/data/phantom/dataset.js';
 import { readNifti } from '../src/data/nifti.js';
 import { writeFileAtomic } from '../src/data/files.js';
 import { loadDiffAE } from '../src/model/checkpoint.js';
+import { ddimTimesteps } from '../src/model/diffusion.js';
 import { attribute, attributeGroups } from '../src/method/attribution/attribute.js';
 import { diffaeEngine, type LatentDiffusion } from '../src/method/attribution/engine.js';
 import { loadVertebrae } from '../src/method/attribution/inputs.js';
@@ -113,6 +114,15 @@ try {
     return s;
   };
 
+  const variants: Partial<AttributionOptions>[] = (args.variant ?? ['default']).map((v) => {
+    if (v === 'default') return {};
+    const steps = v.split(',').map(Number);
+    if (steps.length !== 4 || !steps.every((s) => Number.isInteger(s) && s > 0)) throw new Error(`--variant ${v}: expected four step counts I,R,HI,HR`);
+    // Checked before the hour-long reference run, not after it.
+    for (const n of steps) ddimTimesteps(n);
+    const [inversionSteps, renderSteps, harmoniseInversionSteps, harmoniseRenderSteps] = steps as [number, number, number, number];
+    return { inversionSteps, renderSteps, harmoniseInversionSteps, harmoniseRenderSteps };
+  });
   // Warm-up: the first model calls allocate and tune.
   attribute(diffaeEngine(model), classifier, slices.slice(0, 1), { inversionSteps: 2, renderSteps: 2, harmoniseInversionSteps: 2, harmoniseRenderSteps: 2 });
 
@@ -130,13 +140,6 @@ try {
   }
   const refScores = describe('reference (250/100 steps, 1 image per call)', ref);
 
-  const variants: Partial<AttributionOptions>[] = (args.variant ?? ['default']).map((v) => {
-    if (v === 'default') return {};
-    const steps = v.split(',').map(Number);
-    if (steps.length !== 4 || !steps.every((s) => Number.isInteger(s) && s > 0)) throw new Error(`--variant ${v}: expected four step counts I,R,HI,HR`);
-    const [inversionSteps, renderSteps, harmoniseInversionSteps, harmoniseRenderSteps] = steps as [number, number, number, number];
-    return { inversionSteps, renderSteps, harmoniseInversionSteps, harmoniseRenderSteps };
-  });
   for (const variant of variants) {
     const o = resolveOptions({ schedule: 'fast', ...variant });
     const fast = run('fast', o);
@@ -148,6 +151,7 @@ try {
         `min_dice=${Math.min(...dices).toFixed(4)} mean_dice=${(dices.reduce((a, b) => a + b, 0) / dices.length).toFixed(4)} ` +
         `bench_dice_delta=${delta(s.dice, refScores.dice).toFixed(4)} bench_f1_delta=${delta(s.f1, refScores.f1).toFixed(4)}`,
     );
+    console.log(`per_vertebra_dice=${dices.map((d) => d.toFixed(2)).join(',')}`);
   }
 } finally {
   model.dispose();
