@@ -1,11 +1,12 @@
 // Settings of Hide-and-Seek Attribution (SPEC §5). A schedule fixes how work is batched and how many DDIM
 // steps each stage takes: `reference` is the authors' run (one image per model call, 250/100 steps
-// everywhere); `fast` batches vertebrae and candidates and takes fewer steps, cutting the harmonisation's
-// steps (they only decide Δ) hardest (docs/speed.md). Any explicitly given option overrides the schedule's.
+// everywhere); `fast` batches vertebrae and candidates and cuts the steps that changed the masks least on the
+// 20-vertebra benchmark (the inversion's steps are cut least: cutting them moved candidate pixels most); `preview` cuts
+// everything for a first look (docs/speed.md). Any explicitly given option overrides the schedule's.
 import { HEALTHY_TARGET_P } from '../classifier/healthy-edit.js';
 
-export type Schedule = 'fast' | 'reference';
-export const SCHEDULES: readonly Schedule[] = ['fast', 'reference'];
+export type Schedule = 'fast' | 'preview' | 'reference';
+export const SCHEDULES: readonly Schedule[] = ['fast', 'preview', 'reference'];
 
 export interface AttributionOptions {
   /** DDIM steps of the vertebra's inversion (x → x_T), from which recon and edit are rendered. */
@@ -39,7 +40,8 @@ type ScheduleSettings = Pick<AttributionOptions, 'inversionSteps' | 'renderSteps
 
 export const SCHEDULE_SETTINGS: Readonly<Record<Schedule, Readonly<ScheduleSettings>>> = Object.freeze({
   reference: { inversionSteps: 250, renderSteps: 100, harmoniseInversionSteps: 250, harmoniseRenderSteps: 100, maxBatch: 1, vertebraeBatch: 1 },
-  fast: { inversionSteps: 100, renderSteps: 50, harmoniseInversionSteps: 25, harmoniseRenderSteps: 10, maxBatch: 8, vertebraeBatch: 8 },
+  fast: { inversionSteps: 200, renderSteps: 40, harmoniseInversionSteps: 25, harmoniseRenderSteps: 10, maxBatch: 8, vertebraeBatch: 8 },
+  preview: { inversionSteps: 100, renderSteps: 50, harmoniseInversionSteps: 10, harmoniseRenderSteps: 5, maxBatch: 8, vertebraeBatch: 8 },
 });
 
 /** The method's own numbers (the reference's), independent of the schedule. */

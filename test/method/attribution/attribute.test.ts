@@ -123,11 +123,17 @@ describe('attribute (stub engine)', () => {
 
   it('each stage takes its schedule\'s DDIM steps; explicit options override them', () => {
     const stages = (calls: StubCall[]) => calls.filter((c) => c.op !== 'encode').map((c) => `${c.op}:${c.steps}`);
-    const fastCalls: StubCall[] = [];
-    attribute(stubEngine(fastCalls), stubClassifier(), [vertebra], { schedule: 'fast' });
-    const f = SCHEDULE_SETTINGS.fast;
-    const harmonised = [`invert:${f.harmoniseInversionSteps}`, `render:${f.harmoniseRenderSteps}`];
-    expect(stages(fastCalls)).toEqual([`invert:${f.inversionSteps}`, `render:${f.renderSteps}`, ...harmonised]);
+    for (const schedule of ['fast', 'preview'] as const) {
+      const calls: StubCall[] = [];
+      attribute(stubEngine(calls), stubClassifier(), [vertebra], { schedule });
+      const f = SCHEDULE_SETTINGS[schedule];
+      const harmonised = [`invert:${f.harmoniseInversionSteps}`, `render:${f.harmoniseRenderSteps}`];
+      expect(stages(calls)).toEqual([`invert:${f.inversionSteps}`, `render:${f.renderSteps}`, ...harmonised]);
+    }
+    // Preview costs less than fast, per vertebra and per candidate.
+    const { fast, preview } = SCHEDULE_SETTINGS;
+    expect(preview.inversionSteps + 2 * preview.renderSteps).toBeLessThan(fast.inversionSteps + 2 * fast.renderSteps);
+    expect(preview.harmoniseInversionSteps + preview.harmoniseRenderSteps).toBeLessThan(fast.harmoniseInversionSteps + fast.harmoniseRenderSteps);
     const refCalls: StubCall[] = [];
     attribute(stubEngine(refCalls), stubClassifier(), [vertebra], { schedule: 'reference', harmoniseRenderSteps: 7 });
     // One image per call: recon and edit are two renders; then the three candidates' inversions and renders.
