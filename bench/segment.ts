@@ -1,4 +1,4 @@
-// npm run bench:segment [-- --model DIR --count N --seed S --variant I,R,HI,HR ... --reference-cache FILE]
+// npm run bench:segment [-- --model DIR --count N --seed S --variant I,R,HI,HR ... --batch-size N --vertebrae-batch N --reference-cache FILE]
 // Hide-and-Seek on held-out synthetic vertebrae (a phantom set generated with a seed the bundled model never
 // saw) with the reference schedule (one image per model call, 250/100 steps) and with the fast schedule (or
 // each --variant of its step counts: inversion, render, harmonise-inversion, harmonise-render), in one
@@ -37,6 +37,10 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '9090' },
     variant: { type: 'string', multiple: true },
     'reference-cache': { type: 'string' },
+    /** Most images per model call in the fast runs (default: the fast schedule's). */
+    'batch-size': { type: 'string' },
+    /** Vertebrae processed together in the fast runs (default: the fast schedule's). */
+    'vertebrae-batch': { type: 'string' },
   },
 });
 
@@ -141,7 +145,7 @@ try {
   const refScores = describe('reference (250/100 steps, 1 image per call)', ref);
 
   for (const variant of variants) {
-    const o = resolveOptions({ schedule: 'fast', ...variant });
+    const o = resolveOptions({ schedule: 'fast', ...variant, ...(args['batch-size'] ? { maxBatch: Number(args['batch-size']) } : {}), ...(args['vertebrae-batch'] ? { vertebraeBatch: Number(args['vertebrae-batch']) } : {}) });
     const fast = run('fast', o);
     const s = describe(`fast (${o.inversionSteps}/${o.renderSteps} steps, harmonise ${o.harmoniseInversionSteps}/${o.harmoniseRenderSteps}, batch ≤${o.maxBatch}, ${o.vertebraeBatch} vertebrae)`, fast);
     const dices = fast.labels.map((l, i) => labelDice({ rows: h, cols: w, data: l }, { rows: h, cols: w, data: ref.labels[i]! }));

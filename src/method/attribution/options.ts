@@ -40,8 +40,8 @@ type ScheduleSettings = Pick<AttributionOptions, 'inversionSteps' | 'renderSteps
 
 export const SCHEDULE_SETTINGS: Readonly<Record<Schedule, Readonly<ScheduleSettings>>> = Object.freeze({
   reference: { inversionSteps: 250, renderSteps: 100, harmoniseInversionSteps: 250, harmoniseRenderSteps: 100, maxBatch: 1, vertebraeBatch: 1 },
-  fast: { inversionSteps: 200, renderSteps: 40, harmoniseInversionSteps: 25, harmoniseRenderSteps: 10, maxBatch: 8, vertebraeBatch: 8 },
-  preview: { inversionSteps: 100, renderSteps: 50, harmoniseInversionSteps: 10, harmoniseRenderSteps: 5, maxBatch: 8, vertebraeBatch: 8 },
+  fast: { inversionSteps: 200, renderSteps: 40, harmoniseInversionSteps: 25, harmoniseRenderSteps: 10, maxBatch: 16, vertebraeBatch: 16 },
+  preview: { inversionSteps: 100, renderSteps: 50, harmoniseInversionSteps: 10, harmoniseRenderSteps: 5, maxBatch: 16, vertebraeBatch: 16 },
 });
 
 /** The method's own numbers (the reference's), independent of the schedule. */
