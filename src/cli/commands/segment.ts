@@ -42,7 +42,7 @@ export function addAttributionOptions(command: Command): Command {
   const d = resolveOptions();
   const per = (key: keyof (typeof SCHEDULE_SETTINGS)['fast']) => `(default: ${SCHEDULES.map((s) => `${SCHEDULE_SETTINGS[s][key]} ${s}`).join(', ')})`;
   return command
-    .addOption(new Option('--schedule <name>', 'fast: batched, fewer render and harmonisation steps, masks within 0.96 Dice of the reference (9.8× faster on 2 cores); preview: fewest steps (16×, masks differ more); reference: one image per model call and 250/100 steps, as the authors ran it (docs/speed.md)').choices(SCHEDULES).default(DEFAULT_SCHEDULE))
+    .addOption(new Option('--schedule <name>', 'fast: batched, fewer render and harmonisation steps, masks within 0.96 Dice of the reference (about 10× faster on 2 cores); preview: fewest steps (16×, masks differ more); reference: one image per model call and 250/100 steps, as the authors ran it (docs/speed.md)').choices(SCHEDULES).default(DEFAULT_SCHEDULE))
     .option('--inversion-steps <n>', `DDIM steps of the vertebra's inversion ${per('inversionSteps')}`, positive)
     .option('--render-steps <n>', `DDIM steps of the reconstruction and healthy-edit renders ${per('renderSteps')}`, positive)
     .option('--harmonise-inversion-steps <n>', `DDIM steps of each candidate's inversion ${per('harmoniseInversionSteps')}`, positive)
