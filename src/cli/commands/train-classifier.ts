@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { readManifest } from '../../data/manifest.js';
 import { loadDiffAE } from '../../model/checkpoint.js';
 import { REFERENCE_CS, selectModel, type Selection } from '../../method/classifier/select.js';
@@ -14,11 +14,6 @@ function positive(v: string): number {
   const n = num(v);
   if (!(n > 0)) throw new InvalidArgumentError(`'${v}' is not a positive number`);
   return n;
-}
-
-function oneOf<T extends string>(v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`'${v}' is not one of ${allowed.join(', ')}`);
-  return v as T;
 }
 
 function printSelection(s: Selection, n: number): void {
@@ -43,8 +38,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the hold-out split and the CV folds', int, 0)
     .option('--batch-size <n>', 'images per encoder call', int, 32)
     .option('--C <values...>', 'inverse regularisation strengths of the grid (the reference ships C 0.01)', (v: string, acc: number[] | undefined) => [...(acc ?? []), positive(v)])
-    .option('--penalty <values...>', 'penalties of the grid', (v: string, acc: Penalty[] | undefined) => [...(acc ?? []), oneOf(v, PENALTIES)])
-    .option('--class-weight <values...>', 'class weights of the grid', (v: string, acc: ClassWeight[] | undefined) => [...(acc ?? []), oneOf(v, CLASS_WEIGHTS)])
+    .addOption(new Option('--penalty <values...>', 'penalties of the grid').choices(PENALTIES))
+    .addOption(new Option('--class-weight <values...>', 'class weights of the grid').choices(CLASS_WEIGHTS))
     .action(async (o) => {
       const model = loadDiffAE(resolveModelFiles(o.model).model);
       // Existence of lesion_msk is not checked: this command must not depend on ground-truth masks at all.

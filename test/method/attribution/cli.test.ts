@@ -60,7 +60,7 @@ describe('hsa train-classifier', () => {
     ]);
     expect(printed).toMatch(/classifier \(C (0\.01|5), l2, class_weight balanced/);
     await expect(hsa('train-classifier', '--manifest', manifest, '--model', modelDir, '--out', out, '--C', '0')).rejects.toThrow(/'0' is not a positive number/);
-    await expect(hsa('train-classifier', '--manifest', manifest, '--model', modelDir, '--out', out, '--penalty', 'l3')).rejects.toThrow(/'l3' is not one of l1, l2/);
+    await expect(hsa('train-classifier', '--manifest', manifest, '--model', modelDir, '--out', out, '--penalty', 'l3')).rejects.toThrow(/'l3' is invalid\. Allowed choices are l1, l2\./);
   });
 });
 
