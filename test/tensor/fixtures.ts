@@ -20,13 +20,16 @@ export function input(c: Case, name: string): torch.Tensor {
   return torch.tensor(Float32Array.from(a.data), a.shape);
 }
 
-/** Max absolute difference between a tensor and a fixture output, after checking the shape. */
-export function maxError(t: torch.Tensor, expected: Arr): number {
+/**
+ * Max of |got − expected| − rtol·|expected| over the elements (≤ atol is numpy.isclose), after checking the
+ * shape. rtol 0: the max absolute difference.
+ */
+export function maxError(t: torch.Tensor, expected: Arr, rtol = 0): number {
   if (JSON.stringify(t.shape) !== JSON.stringify(expected.shape)) {
     throw new Error(`shape ${JSON.stringify(t.shape)} != expected ${JSON.stringify(expected.shape)}`);
   }
   const got = t.toFloat64Array();
   let m = 0;
-  for (let i = 0; i < got.length; i++) m = Math.max(m, Math.abs(got[i]! - expected.data[i]!));
+  for (let i = 0; i < got.length; i++) m = Math.max(m, Math.abs(got[i]! - expected.data[i]!) - rtol * Math.abs(expected.data[i]!));
   return m;
 }

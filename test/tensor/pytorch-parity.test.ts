@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/tensor/index.js';
 import { input, maxError, pytorchCases as cases } from './fixtures.js';
 
+// PyTorch's kernels on the machine that wrote the fixtures vs libtorch's here (another CPU may take another
+// SIMD path): float32 rounding of reductions grows with the values, so the bound is relative as well.
 const tol = 2e-5;
+const rtol = 1e-5;
 const check = (name: string, fn: (c: (typeof cases)[string]) => Record<string, torch.Tensor>) =>
   it(name, () => {
     const c = cases[name]!;
     torch.tidy(() => {
       const out = fn(c);
-      for (const [k, t] of Object.entries(out)) expect(maxError(t, c.outputs[k]!), `${name}.${k}`).toBeLessThan(tol);
+      for (const [k, t] of Object.entries(out)) expect(maxError(t, c.outputs[k]!, rtol), `${name}.${k}`).toBeLessThan(tol);
     });
   });
 

@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../../src/tensor/index.js';
 import { attribute } from '../../../src/method/attribution/attribute.js';
-import { diffaeEngine } from '../../../src/method/attribution/engine.js';
+import { diffaeEngine, type LatentDiffusion } from '../../../src/method/attribution/engine.js';
 import { healthyEdit } from '../../../src/method/classifier/healthy-edit.js';
 import { ddimInvert, ddimRender } from '../../../src/model/diffusion.js';
 import { tinyClassifier, tinyModel, tinySlice } from './fixtures.js';
+import { expectClose } from '../../helpers/close.js';
 
 const model = tinyModel();
 const classifier = tinyClassifier(model);
@@ -21,6 +22,7 @@ const vertebrae = [1, 2, 3].map((seed) => {
 
 describe('attribution on a tiny Diff-AE', () => {
   const fast = attribute(diffaeEngine(model), classifier, vertebrae, { ...settings, schedule: 'fast', vertebraeBatch: 3 });
+  const ref = attribute(diffaeEngine(model), classifier, vertebrae, { ...settings, schedule: 'reference' });
 
   it('produces kept and dropped candidates (the comparisons below would be empty otherwise)', () => {
     expect(fast.every((r) => r.candidates.length >= 2)).toBe(true);
@@ -45,19 +47,42 @@ describe('attribution on a tiny Diff-AE', () => {
     expect(maxDiff(fast[1]!.edit, edit)).toBeLessThan(1e-3);
   });
 
-  it('batched (3 vertebrae, all candidates per call) equals sequential (one image per call)', () => {
-    const ref = attribute(diffaeEngine(model), classifier, vertebrae, { ...settings, schedule: 'reference' });
+  // Batched and one-image calls take different float32 kernels (which differ by CPU): they agree to ~1e-6, and
+  // the random model's DDIM loops amplify that chaotically (Δ moved by 0.015 on one CPU). So the orchestration
+  // (grouping, candidate batches, which composite belongs to which candidate) is checked bit for bit on an
+  // engine that splits every call into single-image calls, and the real batched kernels only where the
+  // result is well conditioned.
+  it('batched orchestration (3 vertebrae, all candidates per call) equals sequential exactly, with per-image arithmetic', () => {
+    const calls: number[] = [];
+    const split = perImage(diffaeEngine(model), calls);
+    const batched = attribute(split, classifier, vertebrae, { ...settings, schedule: 'fast', vertebraeBatch: 3 });
+    expect(Math.max(...calls)).toBeGreaterThan(3); // the fast schedule did batch
+    const summary = (rs: typeof ref) => rs.map((r) => ({ pm: r.pMalignant, ph: r.pHealthy, c: r.candidates.map((c) => [c.type, c.pixels, c.centroid, c.pCandidate, c.delta, c.kept]) }));
+    expect(summary(batched)).toEqual(summary(ref));
+    ref.forEach((r, v) => expect(Array.from(batched[v]!.recon)).toEqual(Array.from(r.recon)));
+  });
+
+  it('real batched kernels: p_m and the candidates agree with one-image calls within float32 rounding', () => {
     ref.forEach((r, v) => {
       const f = fast[v]!;
-      expect(f.pMalignant).toBeCloseTo(r.pMalignant, 6);
-      expect(f.pHealthy).toBeCloseTo(r.pHealthy, 9);
-      expect(f.candidates.map((c) => [c.type, c.pixels, c.centroid])).toEqual(r.candidates.map((c) => [c.type, c.pixels, c.centroid]));
-      f.candidates.forEach((c, k) => {
-        const d = r.candidates[k]!.delta!;
-        expect(Math.abs(c.delta! - d)).toBeLessThan(5e-3);
-        // The kept decision must agree wherever rounding cannot have crossed the threshold.
-        if (Math.abs(d - settings.deltaThreshold) > 5e-3) expect(c.kept).toBe(r.candidates[k]!.kept);
-      });
+      // One encoder pass: well conditioned, so F32_KERNELS applies.
+      expectClose(f.pMalignant, r.pMalignant, undefined, `vertebra ${v} p_m`);
+      expectClose(f.pHealthy, r.pHealthy, undefined, `vertebra ${v} p_h`);
+      expect(f.candidates.length).toBe(r.candidates.length);
     });
   });
 });
+
+/** The engine with every call of N images run as N one-image calls (the reference schedule's arithmetic). */
+function perImage(e: LatentDiffusion, sizes: number[]): LatentDiffusion {
+  const each = (x: torch.Tensor, fn: (i: number) => torch.Tensor): torch.Tensor => {
+    sizes.push(x.size(0));
+    return torch.tidy(() => torch.cat(Array.from({ length: x.size(0) }, (_, i) => fn(i)), 0));
+  };
+  const row = (t: torch.Tensor, i: number) => t.slice(0, i, i + 1);
+  return {
+    encode: (x) => each(x, (i) => e.encode(row(x, i))),
+    invert: (x, z, steps) => each(x, (i) => e.invert(row(x, i), row(z, i), steps)),
+    render: (x, z, steps) => each(x, (i) => e.render(row(x, i), row(z, i), steps)),
+  };
+}
