@@ -109,17 +109,48 @@ export interface AutoencoderModel extends EpsModel {
 }
 
 /**
- * The training loss of one batch: t ~ U{0..T−1} and ε ~ N(0, I) from gen, z = Enc(x0),
- * MSE(ε, ε_θ(√ᾱ_t x0 + √(1−ᾱ_t) ε, t, z)) averaged over the batch. Returns a scalar tensor with a graph.
+ * How the ε-MSE of each timestep is weighted (prediction stays ε, so sampling and checkpoints are unchanged):
+ * - `eps`: 1 (the reference; in x0 terms the weight is SNR, so high-noise steps, where the decoder must rely
+ *   on z, carry almost no signal about the image);
+ * - `min-snr`: min(SNR, γ) / SNR (Hang et al. 2023): low-noise steps down-weighted;
+ * - `trunc-snr`: min(max(1, 1/SNR), γ) (Salimans & Ho's truncated-SNR weighting, capped): at least the x0-MSE
+ *   up to the cap, so that high-noise steps make z carry the image.
  */
-export function diffusionLoss(model: AutoencoderModel, x0: Tensor, gen: Generator, schedule = DiffusionSchedule.linear()): Tensor {
+export type LossWeighting = 'eps' | 'min-snr' | 'trunc-snr';
+export const LOSS_WEIGHTINGS: readonly LossWeighting[] = ['eps', 'min-snr', 'trunc-snr'];
+
+/** Per-timestep weights of a weighting, normalised to mean 1 over the schedule (the loss keeps eps's scale). */
+export function lossWeights(weighting: LossWeighting, gamma: number, schedule = DiffusionSchedule.linear()): Float64Array {
+  if (!(gamma > 0)) throw new Error(`SNR gamma must be positive, got ${gamma}`);
+  const w = schedule.alphasCumprod.map((ac) => {
+    const snr = ac / (1 - ac);
+    if (weighting === 'min-snr') return Math.min(snr, gamma) / snr;
+    if (weighting === 'trunc-snr') return Math.min(Math.max(1, 1 / snr), gamma);
+    return 1;
+  });
+  const mean = w.reduce((a, b) => a + b, 0) / w.length;
+  return w.map((v) => v / mean);
+}
+
+/**
+ * The training loss of one batch: t ~ U{0..T−1} and ε ~ N(0, I) from gen, z = Enc(x0),
+ * MSE(ε, ε_θ(√ᾱ_t x0 + √(1−ᾱ_t) ε, t, z)) averaged over the batch, each image's MSE times weights[t] when
+ * given (see lossWeights). Returns a scalar tensor with a graph.
+ */
+export function diffusionLoss(
+  model: AutoencoderModel, x0: Tensor, gen: Generator, schedule = DiffusionSchedule.linear(), weights?: Float64Array,
+): Tensor {
   return torch.tidy(() => {
     const n = x0.size(0);
     const t = torch.randint(0, schedule.numTimesteps, [n], gen, x0.device);
     const noise = torch.randn(x0.shape, gen, 'float32', x0.device);
     const xt = schedule.qSample(x0, t, noise);
     const z = model.encode(x0);
-    return torch.mseLoss(model.forward(xt, t, z), noise);
+    const eps = model.forward(xt, t, z);
+    if (!weights) return torch.mseLoss(eps, noise);
+    const perImage = eps.sub(noise).square().mean(x0.shape.slice(1).map((_, i) => i + 1));
+    const w = torch.tensor(Float32Array.from(t.toNumbers(), (i) => weights[i]!), [n]).toDevice(x0.device);
+    return perImage.mul(w).mean();
   });
 }
 

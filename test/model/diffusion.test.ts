@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/tensor/index.js';
-import { DiffusionSchedule, type EpsModel, ddimInvert, ddimRender, ddimTimesteps, diffusionLoss, linearBetas } from '../../src/model/diffusion.js';
+import { DiffusionSchedule, type EpsModel, ddimInvert, ddimRender, ddimTimesteps, diffusionLoss, linearBetas, lossWeights } from '../../src/model/diffusion.js';
 
 /** The exact ε-predictor for data concentrated at x0*: ε = (x_t − √ᾱ x0*) / √(1−ᾱ), recording its calls. */
 class PointModel implements EpsModel {
@@ -107,5 +107,47 @@ describe('training loss', () => {
     expect(a).not.toBe(c);
     expect(a).toBeGreaterThan(0.9);
     expect(a).toBeLessThan(1.1);
+  });
+  it('weights each image by weights[t] with the same draws of t and ε', () => {
+    const zeroModel = { encode: (x: torch.Tensor) => torch.zeros([x.size(0), 4]), forward: (xt: torch.Tensor) => torch.zerosLike(xt) };
+    const x0 = torch.zeros([8, 1, 16, 16]);
+    const w = Float64Array.from({ length: 1000 }, (_, t) => t / 100);
+    const got = diffusionLoss(zeroModel, x0, new torch.Generator(3), DiffusionSchedule.linear(), w).item();
+    // The same draws by hand: t first, then ε; with ε_θ = 0 each image's MSE is mean(ε²).
+    const g = new torch.Generator(3);
+    const t = torch.randint(0, 1000, [8], g).toNumbers();
+    const eps = torch.randn([8, 1, 16, 16], g).toFloat32Array();
+    const perImage = t.map((_, i) => eps.slice(i * 256, (i + 1) * 256).reduce((a, v) => a + v * v, 0) / 256);
+    const want = perImage.reduce((a, m, i) => a + (m * t[i]!) / 100, 0) / 8;
+    expect(Math.abs(got - want)).toBeLessThan(1e-5 * want);
+    const plain = diffusionLoss(zeroModel, x0, new torch.Generator(3)).item();
+    expect(Math.abs(got - plain)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('loss weightings', () => {
+  const snr = (t: number) => {
+    const ac = DiffusionSchedule.linear().alphasCumprod[t]!;
+    return ac / (1 - ac);
+  };
+  it('have mean 1 over the 1000 steps; eps is uniform', () => {
+    for (const name of ['eps', 'min-snr', 'trunc-snr'] as const) {
+      const w = lossWeights(name, 5);
+      expect(Math.abs(w.reduce((a, b) => a + b, 0) / 1000 - 1)).toBeLessThan(1e-12);
+    }
+    expect(new Set(lossWeights('eps', 5)).size).toBe(1);
+  });
+  it('min-snr down-weights the low-noise steps by γ/SNR, high-noise steps keep 1', () => {
+    const w = lossWeights('min-snr', 5);
+    // t = 0: SNR ≈ 1e4 → 5/SNR; t = 999: SNR ≈ 4e-5 < 5 → 1.
+    expect(w[0]! / w[999]!).toBeCloseTo(5 / snr(0), 12);
+    expect(w[900]! / w[999]!).toBe(1);
+  });
+  it('trunc-snr weights by max(1, 1/SNR), capped at γ', () => {
+    const w = lossWeights('trunc-snr', 200);
+    expect(w[999]! / w[0]!).toBeCloseTo(200, 9);
+    expect(w[400]! / w[0]!).toBeCloseTo(1 / snr(400), 9); // SNR(400) ≈ 0.24
+    expect(w[100]! / w[0]!).toBe(1); // SNR(100) ≈ 8.5 > 1
+    expect(() => lossWeights('trunc-snr', 0)).toThrow(/gamma/);
   });
 });

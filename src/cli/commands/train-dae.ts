@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { readManifest, type ManifestRow } from '../../data/manifest.js';
 import { PRESETS, type PresetName } from '../../model/config.js';
 import { readConfigFile } from '../../model/checkpoint.js';
 import { loadSliceSet } from '../../method/training/slice-dataset.js';
+import { LOSS_WEIGHTINGS } from '../../model/diffusion.js';
 import { DEFAULT_TRAIN_OPTIONS, MODEL_FILE, trainDae } from '../../method/training/train-dae.js';
 import { int, num, progressBar } from '../options.js';
 
@@ -27,6 +28,8 @@ export function register(program: Command): void {
     .option('--grad-clip <x>', 'gradient-norm clip', num, d.gradClip)
     .option('--ema-decay <x>', 'EMA decay', num, d.emaDecay)
     .option('--no-ema-warmup', 'use the EMA decay from step 0 (the reference) instead of min(decay, (1+t)/(10+t))')
+    .addOption(new Option('--loss-weighting <w>', 'per-timestep weight of the ε-MSE: eps (the reference), min-snr, trunc-snr (emphasises the high-noise steps where the decoder relies on z)').choices(LOSS_WEIGHTINGS).default(d.lossWeighting))
+    .option('--snr-gamma <x>', 'the SNR cap γ of min-snr / trunc-snr', num, d.snrGamma)
     .option('--seed <n>', 'seed of data order, augmentation, noise, dropout and initialisation', int, d.seed)
     .option('--checkpoint-every <steps>', 'steps between checkpoints', int, d.checkpointEvery)
     .option('--log-every <steps>', 'steps between log lines', int, d.logEvery)
@@ -62,7 +65,7 @@ export function register(program: Command): void {
           {
             config, outDir: o.out, batchSize: o.batchSize, totalSamples: o.samples, lr: o.lr, gradClip: o.gradClip, emaDecay: o.emaDecay,
             emaWarmup: o.emaWarmup, seed: o.seed, checkpointEvery: o.checkpointEvery, logEvery: o.logEvery, previewEvery: o.previewEvery,
-            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), ...(o.init !== undefined ? { init: o.init } : {}),
+            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), lossWeighting: o.lossWeighting, snrGamma: o.snrGamma, ...(o.init !== undefined ? { init: o.init } : {}),
           },
           {
             resume: Boolean(o.resume),

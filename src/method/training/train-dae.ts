@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as torch from '../../tensor/index.js';
 import { DiffAE } from '../../model/diffae.js';
 import type { DiffAEConfig } from '../../model/config.js';
-import { diffusionLoss } from '../../model/diffusion.js';
+import { DiffusionSchedule, type LossWeighting, diffusionLoss, lossWeights } from '../../model/diffusion.js';
 import { loadDiffAE, saveDiffAE } from '../../model/checkpoint.js';
 import { writeFileAtomic } from '../../data/files.js';
 import { type SliceSet, centreSlice, sampleBatch } from './slice-dataset.js';
@@ -30,6 +30,9 @@ export interface TrainDaeOptions {
   previewSteps: number;
   /** The training rows are the healthy (label 0) vertebrae only: the AD baseline's DAE. */
   healthyOnly: boolean;
+  /** Per-timestep weighting of the ε-MSE (`eps`: the reference) and its SNR cap γ. */
+  lossWeighting: LossWeighting;
+  snrGamma: number;
   /** Weights (a DAE model file of the same architecture) a new run starts from instead of a random initialisation. */
   init?: string;
 }
@@ -46,6 +49,8 @@ export const DEFAULT_TRAIN_OPTIONS = {
   previewEvery: 1000,
   previewSteps: 20,
   healthyOnly: false,
+  lossWeighting: 'eps',
+  snrGamma: 5,
 } as const;
 
 export interface TrainProgress {
@@ -61,9 +66,9 @@ export const MODEL_FILE = 'model.safetensors';
 export const LOG_FILE = 'train-log.jsonl';
 
 // Options that must not change across a resume (they define the run's data and arithmetic).
-const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup', 'healthyOnly'];
+const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup', 'healthyOnly', 'lossWeighting', 'snrGamma'];
 // What a checkpoint written before an option existed ran with.
-const BEFORE: Partial<Record<keyof TrainDaeOptions, unknown>> = { healthyOnly: false };
+const BEFORE: Partial<Record<keyof TrainDaeOptions, unknown>> = { healthyOnly: false, lossWeighting: 'eps', snrGamma: 5 };
 
 /**
  * Runs (or resumes, when outDir holds a checkpoint and resume is set) a training run. Stops early, after
@@ -123,12 +128,15 @@ export async function trainDae(
     hooks.log?.(`resuming at step ${step} of ${totalSteps}`);
   }
   const resumedFrom = step;
+  const schedule = DiffusionSchedule.linear();
+  const weights = opts.lossWeighting === 'eps' ? undefined : lossWeights(opts.lossWeighting, opts.snrGamma, schedule);
 
   // The EMA weights are also written as a model file at every checkpoint, so a long run is usable before it ends.
   const checkpoint = () => {
     saveTrainCheckpoint(ckptPath, { step, samples: step * opts.batchSize, config: model.config, options: { ...opts } }, { model, ema, optimizer, generator: gen });
     saveDiffAE(ema, join(opts.outDir, MODEL_FILE), {
       trained_steps: String(step), finished: String(step >= totalSteps), seed: String(opts.seed), healthy_only: String(opts.healthyOnly),
+      loss_weighting: opts.lossWeighting === 'eps' ? 'eps' : `${opts.lossWeighting} gamma ${opts.snrGamma}`,
       ...(opts.init !== undefined ? { init: opts.init } : {}),
     });
   };
@@ -151,7 +159,7 @@ export async function trainDae(
     const loss = torch.tidy(() => {
       const x = sampleBatch(train, opts.batchSize, gen);
       optimizer.zeroGrad();
-      const l = diffusionLoss(model, x, gen);
+      const l = diffusionLoss(model, x, gen, schedule, weights);
       l.backward();
       torch.clipGradNorm_(params, opts.gradClip);
       optimizer.step();
