@@ -15,6 +15,7 @@ import { register as registerDemo } from './commands/demo.js';
 import { register as registerTrainCnn } from './commands/train-cnn.js';
 import { register as registerBaseline } from './commands/baseline.js';
 import { register as registerBenchmark } from './commands/benchmark.js';
+import { register as registerCheckModel } from './commands/check-model.js';
 
 export function buildProgram(): Command {
   const program = new Command('hsa')
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
   const commands = [
     registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct, registerConvert,
     registerTrainClassifier, registerSegment, registerEvaluate, registerReport, registerView, registerDemo,
-    registerTrainCnn, registerBaseline, registerBenchmark,
+    registerTrainCnn, registerBaseline, registerBenchmark, registerCheckModel,
   ];
   for (const register of commands) register(program);
   return program;

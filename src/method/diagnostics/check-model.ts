@@ -1,0 +1,204 @@
+// Whether a DAE + latent classifier deserve a benchmark run: the quantities Hide-and-Seek depends on, measured
+// on held-out vertebrae (issue "the method works"). Lesion masks are read only to say where the edit lands.
+import * as torch from '../../tensor/index.js';
+import type { DiffAE } from '../../model/diffae.js';
+import { ddimInvert, ddimRender } from '../../model/diffusion.js';
+import type { LatentClassifier } from '../classifier/latent-classifier.js';
+import { healthyEdit } from '../classifier/healthy-edit.js';
+import { rocAuc } from '../classifier/metrics.js';
+import type { Mask2D } from '../regions/mask.js';
+
+export interface CheckVertebra {
+  image: Float32Array;
+  body: Uint8Array;
+  label: 0 | 1;
+  /** 0 background, 1 lytic, 2 blastic on the same slice; absent when the manifest has no lesion masks. */
+  lesions?: Mask2D;
+}
+
+export interface CheckModelOptions {
+  inversionSteps: number;
+  renderSteps: number;
+  /** Steps of the harmonisation cycle (SPEC §5 step 4), as in the fast schedule. */
+  harmoniseInversionSteps: number;
+  harmoniseRenderSteps: number;
+  batchSize: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface CheckModelResult {
+  vertebrae: number;
+  malignant: number;
+  /** Mean |recon − x| inside the body and over the whole image (intensities normalised to [0, 1]). */
+  reconstruction: { body: number; image: number };
+  /** Mean |render(x_T, another vertebra's z) − recon| inside the body, and its ratio to the recon error. */
+  zSwap: { body: number; ratioToReconError: number };
+  healthyEdit: {
+    /** Mean |edit − recon| inside the body. */
+    body: number;
+    /** Malignant vertebrae with lesion pixels in the body: share of Σ|edit − recon| on lesion pixels. */
+    lesionShare: number | null;
+    /** The lesions' share of the body area (what lesionShare would be if the edit ignored lesions). */
+    lesionAreaShare: number | null;
+    /** Share of the change on lesion pixels that has the right sign (lytic brighter, blastic darker). */
+    rightSign: number | null;
+  };
+  cycle: {
+    /** Mean |P(Enc(recon)) − p_m|. */
+    reconVsPm: number;
+    /** Mean P(Enc(edit)) and mean p_h (what the edit aimed for). */
+    pEdit: number;
+    pHealthy: number;
+    /** Malignant vertebrae: mean (p_m − P(Enc(edit))) / (p_m − p_h); 1 = the encoder sees the edit as healthy. */
+    editDrop: number | null;
+    /** The same after the harmonisation cycle of both images: what Δ relies on (0 = the cycle erases the edit). */
+    harmonisedDrop: number | null;
+  };
+  /** ROC-AUC of p_m against the vertebra labels on these vertebrae. */
+  classifierAuc: number | null;
+}
+
+const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+const meanOrNull = (v: readonly number[]): number | null => (v.length ? mean(v) : null);
+
+/** P(malignant) of every row of z (N, D). */
+function probabilities(z: torch.Tensor, classifier: LatentClassifier): number[] {
+  const d = z.size(1);
+  const flat = z.toFloat32Array();
+  return Array.from({ length: z.size(0) }, (_, i) => classifier.probability(flat.subarray(i * d, (i + 1) * d)));
+}
+
+/** Mean |a − b| over the pixels where sel is set, per image of (N, 1, H, W) tensors. */
+function maskedMae(a: Float32Array, b: Float32Array, sel: (i: number, p: number) => boolean, n: number, hw: number): number[] {
+  return Array.from({ length: n }, (_, i) => {
+    let s = 0;
+    let c = 0;
+    for (let p = 0; p < hw; p++) {
+      if (!sel(i, p)) continue;
+      s += Math.abs(a[i * hw + p]! - b[i * hw + p]!);
+      c++;
+    }
+    return c ? s / c : 0;
+  });
+}
+
+interface Acc {
+  recBody: number[]; recImage: number[]; swap: number[]; edit: number[]; lesionShare: number[]; lesionArea: number[]; rightSign: number[];
+  reconVsPm: number[]; pEdit: number[]; pH: number[]; pM: number[]; labels: number[]; editDrop: number[]; harmDrop: number[];
+}
+
+/** Where the edit's change falls on one malignant vertebra's lesions (null without lesion pixels in the body). */
+export function lesionStats(v: CheckVertebra, recon: Float32Array, edit: Float32Array, off: number): { share: number; area: number; sign: number } | null {
+  if (!v.lesions) return null;
+  let all = 0;
+  let onLesion = 0;
+  let right = 0;
+  let bodyPx = 0;
+  let lesionPx = 0;
+  for (let p = 0; p < v.body.length; p++) {
+    if (!v.body[p]) continue;
+    const d = edit[off + p]! - recon[off + p]!;
+    const cls = v.lesions.data[p]!;
+    all += Math.abs(d);
+    bodyPx++;
+    if (cls === 0) continue;
+    lesionPx++;
+    onLesion += Math.abs(d);
+    if ((cls === 1 && d > 0) || (cls === 2 && d < 0)) right += Math.abs(d);
+  }
+  if (lesionPx === 0 || all === 0) return null;
+  return { share: onLesion / all, area: lesionPx / bodyPx, sign: onLesion ? right / onLesion : 0 };
+}
+
+/** Harmonisation cycle of SPEC §5 step 4: P(malignant | Enc(render(invert(img, Enc(img)), Enc(img)))). */
+function harmonisedP(model: DiffAE, img: torch.Tensor, classifier: LatentClassifier, o: CheckModelOptions): number[] {
+  return torch.tidy(() => {
+    const z = model.encode(img);
+    const r = ddimRender(model, ddimInvert(model, img, z, { steps: o.harmoniseInversionSteps }), z, { steps: o.harmoniseRenderSteps });
+    return probabilities(model.encode(r), classifier);
+  });
+}
+
+function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly CheckVertebra[], o: CheckModelOptions, acc: Acc): void {
+  const n = batch.length;
+  const hw = batch[0]!.image.length;
+  const side = Math.round(Math.sqrt(hw));
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      const flat = new Float32Array(n * hw);
+      batch.forEach((v, i) => flat.set(v.image, i * hw));
+      const x = torch.tensor(flat, [n, 1, side, side]);
+      const z = model.encode(x);
+      const xT = ddimInvert(model, x, z, { steps: o.inversionSteps });
+      const zFlat = z.toFloat32Array();
+      const d = z.size(1);
+      const zh = torch.tensor(Float32Array.from(batch.flatMap((_, i) => Array.from(healthyEdit(zFlat.subarray(i * d, (i + 1) * d), classifier)))), z.shape);
+      // Another vertebra's z: the next one in the batch.
+      const zOther = n > 1 ? torch.cat([z.slice(0, 1, n), z.slice(0, 0, 1)], 0) : z;
+      const renders = ddimRender(model, torch.cat([xT, xT, xT], 0), torch.cat([z, zh, zOther], 0), { steps: o.renderSteps });
+      const reconT = renders.slice(0, 0, n);
+      const editT = renders.slice(0, n, 2 * n);
+      const [xs, recon, edit, swapped] = [x, reconT, editT, renders.slice(0, 2 * n, 3 * n)].map((t) => t.toFloat32Array()) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const inBody = (i: number, p: number) => batch[i]!.body[p] !== 0;
+      acc.recBody.push(...maskedMae(recon, xs, inBody, n, hw));
+      acc.recImage.push(...maskedMae(recon, xs, () => true, n, hw));
+      if (n > 1) acc.swap.push(...maskedMae(swapped, recon, inBody, n, hw));
+      acc.edit.push(...maskedMae(edit, recon, inBody, n, hw));
+      const pM = probabilities(z, classifier);
+      const pH = probabilities(zh, classifier);
+      const pCycle = probabilities(model.encode(torch.cat([reconT, editT], 0)), classifier);
+      const pHarm = harmonisedP(model, torch.cat([reconT, editT], 0), classifier, o);
+      batch.forEach((v, i) => {
+        acc.pM.push(pM[i]!);
+        acc.pH.push(pH[i]!);
+        acc.labels.push(v.label);
+        acc.reconVsPm.push(Math.abs(pCycle[i]! - pM[i]!));
+        acc.pEdit.push(pCycle[n + i]!);
+        if (v.label !== 1) return;
+        const span = pM[i]! - pH[i]! + 1e-8;
+        acc.editDrop.push((pM[i]! - pCycle[n + i]!) / span);
+        acc.harmDrop.push((pHarm[i]! - pHarm[n + i]!) / span);
+        const l = lesionStats(v, recon, edit, i * hw);
+        if (l) {
+          acc.lesionShare.push(l.share);
+          acc.lesionArea.push(l.area);
+          acc.rightSign.push(l.sign);
+        }
+      });
+    }),
+  );
+}
+
+export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], o: CheckModelOptions): CheckModelResult {
+  if (vertebrae.length === 0) throw new Error('check-model: no vertebrae to check');
+  const acc: Acc = { recBody: [], recImage: [], swap: [], edit: [], lesionShare: [], lesionArea: [], rightSign: [], reconVsPm: [], pEdit: [], pH: [], pM: [], labels: [], editDrop: [], harmDrop: [] };
+  for (let s = 0; s < vertebrae.length; s += o.batchSize) {
+    checkBatch(model, classifier, vertebrae.slice(s, s + o.batchSize), o, acc);
+    o.onProgress?.(Math.min(s + o.batchSize, vertebrae.length), vertebrae.length);
+  }
+  const rec = mean(acc.recBody);
+  const swap = meanOrNull(acc.swap) ?? 0;
+  const both = new Set(acc.labels).size === 2;
+  return {
+    vertebrae: vertebrae.length,
+    malignant: acc.labels.filter((l) => l === 1).length,
+    reconstruction: { body: rec, image: mean(acc.recImage) },
+    zSwap: { body: swap, ratioToReconError: rec > 0 ? swap / rec : 0 },
+    healthyEdit: { body: mean(acc.edit), lesionShare: meanOrNull(acc.lesionShare), lesionAreaShare: meanOrNull(acc.lesionArea), rightSign: meanOrNull(acc.rightSign) },
+    cycle: { reconVsPm: mean(acc.reconVsPm), pEdit: mean(acc.pEdit), pHealthy: mean(acc.pH), editDrop: meanOrNull(acc.editDrop), harmonisedDrop: meanOrNull(acc.harmDrop) },
+    classifierAuc: both ? rocAuc(acc.labels, acc.pM) : null,
+  };
+}
+
+/** The result as the lines `hsa check-model` prints. */
+export function formatCheck(r: CheckModelResult): string {
+  const f = (v: number | null, d = 4) => (v === null ? 'n/a' : v.toFixed(d));
+  return [
+    `vertebrae ${r.vertebrae} (${r.malignant} malignant)`,
+    `reconstruction error (mean |recon − x|): body ${f(r.reconstruction.body)}, image ${f(r.reconstruction.image)}`,
+    `z swap (render with another vertebra's z, mean |Δ| in the body): ${f(r.zSwap.body)} = ${f(r.zSwap.ratioToReconError, 2)}× the recon error`,
+    `healthy edit: mean |edit − recon| in the body ${f(r.healthyEdit.body)}; on malignant vertebrae ${f(r.healthyEdit.lesionShare, 3)} of the change falls on lesions covering ${f(r.healthyEdit.lesionAreaShare, 3)} of the body, ${f(r.healthyEdit.rightSign, 3)} of it with the right sign`,
+    `cycle: |P(Enc(recon)) − p_m| ${f(r.cycle.reconVsPm)}; P(Enc(edit)) ${f(r.cycle.pEdit)} (p_h ${r.cycle.pHealthy.toExponential(1)}); malignancy removed by the edit: ${f(r.cycle.editDrop, 3)} encoded, ${f(r.cycle.harmonisedDrop, 3)} after harmonisation`,
+    `latent classifier ROC-AUC on these vertebrae: ${f(r.classifierAuc, 3)}`,
+  ].join('\n');
+}

@@ -1,0 +1,92 @@
+// hsa check-model: the diagnostics on a tiny random Diff-AE (values checked where they can be computed
+// independently) and the lesion bookkeeping on hand-made arrays.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as torch from '../../../src/tensor/index.js';
+import { saveDiffAE } from '../../../src/model/checkpoint.js';
+import { rocAuc } from '../../../src/method/classifier/metrics.js';
+import { type CheckVertebra, checkModel, formatCheck, lesionStats } from '../../../src/method/diagnostics/check-model.js';
+import { hsa } from '../../helpers/cli.js';
+import { tinyClassifier, tinyModel, tinySlice, writeVertebra } from '../attribution/fixtures.js';
+
+const model = tinyModel();
+const classifier = tinyClassifier(model);
+const steps = { inversionSteps: 3, renderSteps: 2, harmoniseInversionSteps: 2, harmoniseRenderSteps: 2 };
+
+describe('lesionStats', () => {
+  it('splits the edit’s change between lesion and other body pixels, and checks its sign per class', () => {
+    // 6 body pixels (the 7th is outside): lytic at 0 (brighter: right), blastic at 1 (brighter: wrong), blastic at 2 (darker: right).
+    const body = Uint8Array.from([1, 1, 1, 1, 1, 1, 0]);
+    const lesions = { rows: 1, cols: 7, data: Uint8Array.from([1, 2, 2, 0, 0, 0, 1]) };
+    const recon = Float32Array.from([0, 0, 0, 0, 0, 0, 0]);
+    const edit = Float32Array.from([0.5, 0.25, -0.25, 0.5, -0.5, 0, 9]);
+    const s = lesionStats({ image: recon, body, label: 1, lesions }, recon, edit, 0)!;
+    expect(s.share).toBeCloseTo(1 / 2, 12); // 1.0 of 2.0
+    expect(s.area).toBeCloseTo(3 / 6, 12);
+    expect(s.sign).toBeCloseTo(0.75, 12); // 0.5 + 0.25 of 1.0
+    expect(lesionStats({ image: recon, body, label: 1 }, recon, edit, 0)).toBeNull();
+  });
+});
+
+describe('checkModel', () => {
+  const vertebrae: CheckVertebra[] = [1, 2, 3, 4].map((seed, i) => {
+    const s = tinySlice(seed);
+    return { image: s.image, body: s.mask, label: (i % 2) as 0 | 1, lesions: { rows: 16, cols: 16, data: s.mask.map((m, p) => (m && p % 5 === 0 ? 2 : 0)) } };
+  });
+  const r = checkModel(model, classifier, vertebrae, { ...steps, batchSize: 4 });
+
+  it('measures every quantity, finite, on all vertebrae', () => {
+    expect(r.vertebrae).toBe(4);
+    expect(r.malignant).toBe(2);
+    for (const v of [r.reconstruction.body, r.reconstruction.image, r.zSwap.body, r.healthyEdit.body, r.healthyEdit.lesionShare, r.cycle.editDrop, r.cycle.harmonisedDrop]) {
+      expect(Number.isFinite(v)).toBe(true);
+    }
+    expect(r.zSwap.body).toBeGreaterThan(0); // the random model's renders depend on z
+    expect(r.healthyEdit.lesionShare!).toBeGreaterThan(0);
+    expect(r.healthyEdit.lesionShare!).toBeLessThan(1);
+    expect(formatCheck(r)).toMatch(/z swap .* = \d+\.\d\d× the recon error/);
+  });
+
+  it('scores the classifier on p_m = P(Enc(x)) of the same batch', () => {
+    const flat = new Float32Array(4 * 256);
+    vertebrae.forEach((v, i) => flat.set(v.image, i * 256));
+    const z = torch.noGrad(() => torch.tidy(() => model.encode(torch.tensor(flat, [4, 1, 16, 16])).toFloat32Array()));
+    const p = [0, 1, 2, 3].map((i) => classifier.probability(z.subarray(i * 16, (i + 1) * 16)));
+    expect(r.classifierAuc).toBe(rocAuc([0, 1, 0, 1], p));
+  });
+});
+
+describe('hsa check-model', () => {
+  let tmp: string;
+  let manifest: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'hsa-check-'));
+    const dir = join(tmp, 'model');
+    mkdirSync(dir);
+    saveDiffAE(model, join(dir, 'model.safetensors'));
+    classifier.save(join(dir, 'classifier.json'));
+    const rows = [0, 1, 2].map((i) => ({ ...writeVertebra(tmp, `v${i}`, 50 + i), label: i % 2 }));
+    manifest = join(tmp, 'm.csv');
+    writeFileSync(manifest, `image,seg_msk,label,split\n${rows.map((r) => `${r.image},${r.mask},${r.label},val`).join('\n')}\n`);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('writes the diagnostics as JSON and never replaces an existing file', async () => {
+    const out = join(tmp, 'check.json');
+    const args = ['check-model', '--manifest', manifest, '--model', join(tmp, 'model'), '--steps', '2,2', '--harmonise-steps', '2,2', '--json', out];
+    await hsa(...args);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.vertebrae).toBe(3);
+    expect(j.healthyEdit.lesionShare).toBeNull(); // no lesion_msk column
+    expect(Number.isFinite(j.zSwap.body)).toBe(true);
+    await expect(hsa(...args)).rejects.toThrow(/check\.json: exists/);
+    expect(existsSync(out)).toBe(true);
+    await expect(hsa('check-model', '--manifest', manifest, '--model', join(tmp, 'model'), '--steps', '2')).rejects.toThrow(/--steps must be two positive integers/);
+  });
+});
