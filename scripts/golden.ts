@@ -1,11 +1,9 @@
-// Usage: npx tsx scripts/golden.ts <dir> — golden parity of the diffusion autoencoder (exit 1 beyond tolerance).
+// Usage: npm run golden [-- <dir>] — golden parity of the diffusion autoencoder (exit 1 beyond tolerance).
+// <dir> holds model.ckpt, config.json and golden.safetensors; default: the fixture kept in the repository.
+import { fileURLToPath } from 'node:url';
 import { checkGolden, formatRow } from '../src/model/golden.js';
 
-const dir = process.argv[2];
-if (dir === undefined) {
-  console.error('usage: tsx scripts/golden.ts <dir with model.ckpt, config.json, golden.safetensors>');
-  process.exit(2);
-}
+const dir = process.argv[2] ?? fileURLToPath(new URL('../test/fixtures/golden/dae-tiny64', import.meta.url));
 const started = performance.now();
 const rows = checkGolden(dir, { onRow: (r) => console.log(formatRow(r)) });
 const failed = rows.filter((r) => !r.ok);

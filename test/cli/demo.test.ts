@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hsa, writeMicroModel } from '../helpers/cli.js';
 
-const SAMPLE = '/work/shared/reference-sample';
 const steps = ['--inversion-steps', '2', '--render-steps', '2', '--harmonise-inversion-steps', '2', '--harmonise-render-steps', '2'];
 let tmp: string;
 let modelDir: string;
@@ -26,8 +25,9 @@ afterAll(() => {
 describe('hsa demo', () => {
   const out = () => join(tmp, 'demo');
 
+  // No --sample-ct: the default must find the sample kept in the repository.
   it('segments the synthetic set and the real sample, evaluates the synthetic ones, writes the report', async () => {
-    await hsa('demo', '--out', out(), '--model', modelDir, '--count', '3', '--sample-ct', join(SAMPLE, 'sample_ct.nii'), '--sample-mask', join(SAMPLE, 'sample_seg.nii'), ...steps);
+    await hsa('demo', '--out', out(), '--model', modelDir, '--count', '3', ...steps);
     expect(readdirSync(out()).sort()).toEqual(['evaluation', 'report.html', 'segment', 'synthetic']);
     const cases = readdirSync(join(out(), 'segment')).filter((f) => !f.includes('.'));
     expect(cases.sort()).toEqual(['case_00000', 'case_00001', 'case_00002', 'sample_ct']);

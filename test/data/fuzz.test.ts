@@ -1,11 +1,13 @@
 // Thousands of corrupted variants of the real sample: each must either decode to a 3-D volume or throw an
 // Error that names the file — never crash, hang or allocate without bound.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
 import { parseNifti } from '../../src/data/nifti.js';
+import { REFERENCE_SAMPLE } from '../helpers/fixtures.js';
 
-const sample = readFileSync('/work/shared/reference-sample/sample_ct.nii');
+const sample = readFileSync(join(REFERENCE_SAMPLE, 'sample_ct.nii'));
 const sampleGz = gzipSync(sample, { level: 1 });
 
 // mulberry32: a tiny seeded PRNG so that a failure is reproducible from its variant number.

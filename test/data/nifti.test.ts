@@ -7,9 +7,10 @@ import {
   affine, assertSameGrid, axisAlignedGeometry, encodeNifti1, encodeNifti2, geometryFromAffine, parseNifti, qformAffine, readNifti, spacing, writeNifti,
   type NiftiDatatype, type Volume,
 } from '../../src/data/nifti.js';
+import { REFERENCE_SAMPLE } from '../helpers/fixtures.js';
 
-const SAMPLE = '/work/shared/reference-sample/sample_ct.nii';
-const SEG = '/work/shared/reference-sample/sample_seg.nii';
+const SAMPLE = join(REFERENCE_SAMPLE, 'sample_ct.nii');
+const SEG = join(REFERENCE_SAMPLE, 'sample_seg.nii');
 const tmp = () => mkdtempSync(join(tmpdir(), 'hsa-nifti-'));
 
 function ramp(dims: [number, number, number], f: (i: number) => number): Volume {

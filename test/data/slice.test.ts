@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNifti } from '../../src/data/nifti.js';
 import { binarize, centerIndex, extractSlice, normalizeSlice, percentile } from '../../src/data/slice.js';
+import { REFERENCE_SAMPLE } from '../helpers/fixtures.js';
 
 describe('SPEC §2 on the reference sample', () => {
-  const ct = readNifti('/work/shared/reference-sample/sample_ct.nii');
+  const ct = readNifti(join(REFERENCE_SAMPLE, 'sample_ct.nii'));
   const img = normalizeSlice(extractSlice(ct));
 
   it('matches every number SPEC §2 gives', () => {
@@ -22,7 +24,7 @@ describe('SPEC §2 on the reference sample', () => {
   });
 
   it('mask slice has 1684 pixels', () => {
-    const seg = readNifti('/work/shared/reference-sample/sample_seg.nii');
+    const seg = readNifti(join(REFERENCE_SAMPLE, 'sample_seg.nii'));
     expect(binarize(extractSlice(seg)).data.reduce((a, b) => a + b, 0)).toBe(1684);
   });
 

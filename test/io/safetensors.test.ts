@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import type { TensorRecord } from '../../src/io/tensor-record.js';
+import { GOLDEN_DAE } from '../helpers/fixtures.js';
 
-const GOLDEN = '/work/shared/golden/dae-tiny64/golden.safetensors';
+const GOLDEN = join(GOLDEN_DAE, 'golden.safetensors');
 const tmp = mkdtempSync(join(tmpdir(), 'st-'));
 
 /** Builds a file by hand: header JSON, then the data bytes. */

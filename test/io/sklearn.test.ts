@@ -6,8 +6,8 @@ import { readJoblib } from '../../src/io/joblib.js';
 import { PyObject } from '../../src/io/pickle.js';
 import { loadSklearnLogisticRegression, loadSklearnStandardScaler } from '../../src/io/sklearn.js';
 import type { TensorRecord } from '../../src/io/tensor-record.js';
+import { REFERENCE_SAMPLE as DIR } from '../helpers/fixtures.js';
 
-const DIR = '/work/shared/reference-sample';
 const sum = (a: Float64Array, f: (x: number) => number = (x) => x) => a.reduce((s, x) => s + f(x), 0);
 
 // Expected values: reference-sample/README.md.

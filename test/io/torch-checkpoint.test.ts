@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PyGlobal, PyObject } from '../../src/io/pickle.js';
 import { loadStateDict, readTorchCheckpoint } from '../../src/io/torch-checkpoint.js';
+import { GOLDEN_DAE } from '../helpers/fixtures.js';
 
-const CKPT = '/work/shared/golden/dae-tiny64/model.ckpt';
+const CKPT = join(GOLDEN_DAE, 'model.ckpt');
 const TINY = fileURLToPath(new URL('../fixtures/io/tiny-torch.ckpt', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'ckpt-'));
 

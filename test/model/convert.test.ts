@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { register } from '../../src/cli/commands/convert.js';
 import { loadDiffAE } from '../../src/model/checkpoint.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
+import { GOLDEN_DAE as GOLDEN } from '../helpers/fixtures.js';
 
-const GOLDEN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/golden/dae-tiny64');
 const tmp = mkdtempSync(join(tmpdir(), 'hsa-convert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,15 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/tensor/index.js';
 import { CPU, PAPER, parseConfig, type DiffAEConfig } from '../../src/model/config.js';
 import { DiffAE } from '../../src/model/diffae.js';
 import { loadDiffAE, saveDiffAE } from '../../src/model/checkpoint.js';
 import { diffusionLoss } from '../../src/model/diffusion.js';
+import { GOLDEN_DAE as GOLDEN } from '../helpers/fixtures.js';
 
-const GOLDEN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/golden/dae-tiny64');
 const TINY: DiffAEConfig = parseConfig(JSON.parse(readFileSync(join(GOLDEN, 'config.json'), 'utf8')));
 const tmp = mkdtempSync(join(tmpdir(), 'hsa-dae-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

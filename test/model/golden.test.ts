@@ -1,12 +1,7 @@
 // The acceptance test of the diffusion autoencoder: parity with the reference implementation's outputs.
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkGolden, compare, formatRow, percentile, TOLERANCES } from '../../src/model/golden.js';
-
-// CI clones the repository beside a copy of shared/.
-const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared');
-const DIR = resolve(SHARED, 'golden/dae-tiny64');
+import { GOLDEN_DAE as DIR } from '../helpers/fixtures.js';
 
 describe('golden parity (dae-tiny64)', () => {
   it('matches z, ε, the DDIM schedule, x_T and the renders of the reference', () => {

@@ -19,8 +19,8 @@ import { writeReport } from '../../report/write-report.js';
 import { int, progressBar } from '../options.js';
 import { addAttributionOptions, attributionOptionsFrom, DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
 
-/** The project's real CT sample (../shared/reference-sample beside the checkout), when present. */
-const SAMPLE_DIR = fileURLToPath(new URL('../../../../shared/reference-sample', import.meta.url));
+/** The real CT sample kept in the repository (samples/reference; same relative path from src/ and dist/). */
+const SAMPLE_DIR = fileURLToPath(new URL('../../../samples/reference', import.meta.url));
 /** Phantom seed of the demo's vertebrae; the bundled model was trained on seed 2026. */
 export const DEMO_SEED = 777;
 

@@ -5,8 +5,8 @@ import { HEALTHY_TARGET_P, healthyEdit } from '../../../src/method/classifier/he
 import { LatentClassifier } from '../../../src/method/classifier/latent-classifier.js';
 import { LogisticRegression } from '../../../src/method/classifier/logistic.js';
 import { StandardScaler } from '../../../src/method/classifier/scaler.js';
+import { REFERENCE_SAMPLE as DIR } from '../../helpers/fixtures.js';
 
-const DIR = '/work/shared/reference-sample';
 const authors = LatentClassifier.fromSklearn(
   loadSklearnLogisticRegression(`${DIR}/classifier_lr.pkl`),
   loadSklearnStandardScaler(`${DIR}/scaler.pkl`),

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSklearnLogisticRegression, loadSklearnStandardScaler } from '../../../src/io/sklearn.js';
 import { LatentClassifier } from '../../../src/method/classifier/latent-classifier.js';
+import { REFERENCE_SAMPLE as DIR } from '../../helpers/fixtures.js';
 
-const DIR = '/work/shared/reference-sample';
 const authors = LatentClassifier.fromSklearn(
   loadSklearnLogisticRegression(`${DIR}/classifier_lr.pkl`),
   loadSklearnStandardScaler(`${DIR}/scaler.pkl`),
