@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { writeFileAtomic } from './files.js';
 
@@ -20,7 +21,12 @@ export interface ManifestRow {
 
 type Record_ = Record<string, unknown>;
 
-export async function readManifest(path: string, options: { checkFiles?: boolean } = {}): Promise<ManifestRow[]> {
+/**
+ * checkFiles: true (default) checks every path, 'inputs' only image and seg_msk (for commands that must not
+ * depend on ground-truth lesion masks), false none. A missing file is reported with its manifest row.
+ */
+export async function readManifest(path: string, options: { checkFiles?: boolean | 'inputs' } = {}): Promise<ManifestRow[]> {
+  const check = options.checkFiles ?? true;
   let records: { where: string; rec: Record_ }[];
   try {
     records = await readRecords(path);
@@ -40,7 +46,7 @@ export async function readManifest(path: string, options: { checkFiles?: boolean
         return undefined;
       }
       const abs = isAbsolute(v) ? v : resolve(base, v);
-      if (options.checkFiles !== false && !existsSync(abs)) errs.push(`${key} file not found: ${abs}`);
+      if ((check === true || (check === 'inputs' && key !== 'lesion_msk')) && !existsSync(abs)) errs.push(`${key} file not found: ${abs}`);
       return abs;
     };
     const image = file('image', true);
@@ -68,41 +74,87 @@ export async function readManifest(path: string, options: { checkFiles?: boolean
 
 async function readRecords(path: string): Promise<{ where: string; rec: Record_ }[]> {
   const ext = extname(path).toLowerCase();
-  let recs: Record_[];
-  if (ext === '.csv') {
-    recs = parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record_[];
-  } else if (ext === '.json') {
-    const j = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  if (ext === '.csv') return readCsv(path);
+  if (ext === '.json') {
+    const j = JSON.parse(readUtf8(path)) as unknown;
     const arr = Array.isArray(j) ? j : (j as { rows?: unknown })?.rows;
     if (!Array.isArray(arr)) throw new Error('expected a JSON array of rows or {"rows": [...]}');
     return arr.map((rec, i) => ({ where: `entry ${i}`, rec: normalizeKeys(rec as Record_) }));
-  } else if (ext === '.xlsx') {
-    recs = await readXlsx(path);
-  } else {
-    throw new Error(`unknown manifest type "${ext}" (use .xlsx, .csv or .json)`);
   }
-  const keys = recs.length > 0 ? Object.keys(normalizeKeys(recs[0]!)) : [];
-  const missing = ['image', 'seg_msk', 'label'].filter((k) => !keys.includes(k));
-  if (recs.length > 0 && missing.length > 0) throw new Error(`missing column(s) ${missing.join(', ')}`);
+  if (ext !== '.xlsx') throw new Error(`unknown manifest type "${ext}" (use .xlsx, .csv or .json)`);
+  const { header, recs } = await readXlsx(path);
+  checkColumns(header);
   // Spreadsheet row numbers: the header is row 1.
-  return recs.map((rec, i) => ({ where: `row ${i + 2}`, rec: normalizeKeys(rec) }));
+  return recs.map((rec, i) => ({ where: `row ${i + 2}`, rec }));
 }
 
-async function readXlsx(path: string): Promise<Record_[]> {
+/** Records named by the file line they start on (empty lines and quoted line breaks make records ≠ lines). */
+function readCsv(path: string): { where: string; rec: Record_ }[] {
+  const text = readUtf8(path);
+  const recs = parse(text, {
+    columns: (header: string[]) => checkColumns(header.map(columnName)),
+    skip_empty_lines: true, trim: true, bom: true,
+  }) as Record_[];
+  const lines = recordLines(text).slice(1);
+  return recs.map((rec, i) => ({ where: lines[i] === undefined ? `record ${i + 1}` : `line ${lines[i]}`, rec }));
+}
+
+/** The line each non-blank CSV record starts on, header included; a line break inside quotes stays in its record. */
+function recordLines(text: string): number[] {
+  const starts: number[] = [];
+  let line = 1, start = 1, quoted = false, blank = true;
+  for (const c of text) {
+    if (c === '\n') {
+      line++;
+      if (quoted) continue;
+      if (!blank) starts.push(start);
+      start = line;
+      blank = true;
+    } else {
+      // A doubled quote inside a quoted field toggles twice: still quoted.
+      if (c === '"') quoted = !quoted;
+      if (c.trim() !== '') blank = false;
+    }
+  }
+  if (!blank) starts.push(start);
+  return starts;
+}
+
+/** The file as UTF-8 text; UTF-16 (a spreadsheet's "Unicode text") is named instead of failing later as garbage. */
+function readUtf8(path: string): string {
+  const bytes = readFileSync(path);
+  const bom16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  if (bom16 || bytes.includes(0)) throw new Error('the file is UTF-16 (or binary), not UTF-8 text; save it as "CSV UTF-8"');
+  return bytes.toString('utf8');
+}
+
+const columnName = (h: string) => h.trim().toLowerCase();
+
+/** The header, after refusing duplicated and missing columns (a repeated "label" would silently use one of them). */
+function checkColumns(header: string[]): string[] {
+  const named = header.filter((h) => h !== '');
+  const repeated = named.filter((h, i) => named.indexOf(h) !== i);
+  if (repeated.length > 0) throw new Error(`duplicated column(s) ${[...new Set(repeated)].join(', ')}`);
+  const missing = ['image', 'seg_msk', 'label'].filter((k) => !header.includes(k));
+  if (missing.length > 0) throw new Error(`missing column(s) ${missing.join(', ')}`);
+  return header;
+}
+
+async function readXlsx(path: string): Promise<{ header: string[]; recs: Record_[] }> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(path);
   const ws = wb.worksheets[0];
   if (!ws) throw new Error('workbook has no sheet');
   const header: string[] = [];
-  ws.getRow(1).eachCell({ includeEmpty: true }, (cell, col) => (header[col] = text(cellValue(cell.value))));
-  const out: Record_[] = [];
+  ws.getRow(1).eachCell({ includeEmpty: true }, (cell, col) => (header[col] = columnName(text(cellValue(cell.value)))));
+  const recs: Record_[] = [];
   for (let r = 2; r <= ws.rowCount; r++) {
     const row = ws.getRow(r);
     const rec: Record_ = {};
     header.forEach((h, col) => h && (rec[h] = cellValue(row.getCell(col).value)));
-    out.push(rec);
+    recs.push(rec);
   }
-  return out;
+  return { header: header.filter((h) => h !== undefined), recs };
 }
 
 // exceljs cells may hold rich text, hyperlinks or formulas; reduce them to their displayed value.
@@ -135,11 +187,6 @@ function parseLabel(v: unknown): 0 | 1 | undefined {
 export function writeManifestCsv(path: string, rows: readonly ManifestRow[]): void {
   const base = dirname(resolve(path));
   const rel = (p: string | undefined) => (p === undefined ? '' : relative(base, p).split(sep).join('/'));
-  const lines = ['image,seg_msk,label,lesion_msk,split'];
-  for (const r of rows) lines.push([rel(r.image), rel(r.segMsk), String(r.label), rel(r.lesionMsk), r.split ?? ''].map(csvField).join(','));
-  writeFileAtomic(path, `${lines.join('\n')}\n`);
-}
-
-function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const records = rows.map((r) => [rel(r.image), rel(r.segMsk), r.label, rel(r.lesionMsk), r.split ?? '']);
+  writeFileAtomic(path, stringify([['image', 'seg_msk', 'label', 'lesion_msk', 'split'], ...records]));
 }

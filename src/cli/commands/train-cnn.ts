@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of initialisation, data order and augmentation', int, d.seed)
     .action(async (o) => {
       if (o.epochs < 1 || o.batchSize < 1) throw new Error('--epochs and --batch-size must be at least 1');
-      const rows = await readManifest(o.manifest, { checkFiles: false });
+      const rows = await readManifest(o.manifest, { checkFiles: 'inputs' });
       const trainRows = rowsOfSplit(rows, 'train');
       const valRows = rowsOfSplit(rows, 'val');
       if (trainRows.length === 0) throw new Error(`${o.manifest}: no training rows`);
