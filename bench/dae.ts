@@ -26,7 +26,7 @@ function rate(fn: () => void): number {
   return reps / ((performance.now() - t0) / 1000);
 }
 
-console.log(`libtorch ${torch.torchVersion}, ${torch.getNumThreads()} threads, device ${device}, ≥${seconds} s per case`);
+console.log(`libtorch ${torch.torchVersion()}, ${torch.getNumThreads()} threads, device ${device}, ≥${seconds} s per case`);
 for (const name of presets) {
   const cfg = PRESETS[name];
   if (cfg === undefined) throw new Error(`unknown preset '${name}' (have: ${Object.keys(PRESETS).join(', ')})`);

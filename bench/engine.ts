@@ -54,7 +54,7 @@ for (let r = 0; r < rounds; r++) {
     if (r === 0) console.log(`PyTorch side unavailable (apt-get install python3-torch): ${(e as Error).message.split('\n')[0]}`);
   }
 }
-console.log(`threads=${threads} reps=${reps} rounds=${rounds} libtorch=${torch.torchVersion} (fastest repetition, seconds)`);
+console.log(`threads=${threads} reps=${reps} rounds=${rounds} libtorch=${torch.torchVersion()} (fastest repetition, seconds)`);
 for (const [k, t] of Object.entries(ours!)) {
   const p = theirs?.[k];
   const ratio = p === undefined ? 'n/a' : (t / p).toFixed(3);

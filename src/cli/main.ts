@@ -1,4 +1,5 @@
 // The `hsa` command line: one subcommand per job, registered by the files in ./commands.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { register as registerInfo } from './commands/info.js';
 import { register as registerPhantom } from './commands/phantom.js';
@@ -17,8 +18,14 @@ import { register as registerBaseline } from './commands/baseline.js';
 import { register as registerBenchmark } from './commands/benchmark.js';
 import { register as registerCheckModel } from './commands/check-model.js';
 
+/** package.json's version; the same relative path from src/cli and dist/cli. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('hsa')
+    .version(packageVersion())
     .description('Hide-and-Seek Attribution: weakly supervised segmentation of lytic and blastic vertebral metastases in CT')
     .showHelpAfterError()
     .exitOverride();

@@ -1,4 +1,5 @@
 // Loads the libtorch addon built by `npm run build:native` (build/Release/hsa_torch.node).
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -65,21 +66,37 @@ const here = dirname(fileURLToPath(import.meta.url));
 const addonPath = join(here, '../../build/Release/hsa_torch.node');
 
 function load(): NativeModule {
+  // Without the file, say how to build it rather than print the loader's require stack.
+  if (!existsSync(addonPath)) {
+    throw new Error(`the libtorch addon is not built (${addonPath} is missing): run \`npm run build\` or \`bash scripts/setup.sh\``);
+  }
   // OpenMP threads spin while they wait by default; when other processes share the cores, spinning threads
   // starve each other (measured: a UNet call 14× slower with 2 threads than with 1 on 2 busy cores). libgomp
   // reads this when the addon loads libtorch, so it is set here, unless the user chose a policy.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  let addon: NativeModule;
   try {
-    return createRequire(import.meta.url)(addonPath) as NativeModule;
+    addon = createRequire(import.meta.url)(addonPath) as NativeModule;
   } catch (e) {
     throw new Error(
-      `cannot load the libtorch addon at ${addonPath}: ${(e as Error).message}\n` +
+      `cannot load the libtorch addon at ${addonPath}: ${(e as Error).message.split('\n')[0]}\n` +
         'Build it with `npm run build` (needs Debian libtorch-dev, or LIBTORCH=/path/to/libtorch).',
     );
   }
+  addon.setNumThreads(defaultThreads());
+  return addon;
 }
 
-export const native: NativeModule = load();
+/**
+ * The addon, loaded on first use so that commands without tensor work (`hsa --help`, `--version`, `view`) run
+ * where it is not built. The first access replaces this stand-in; importers see the addon through the live binding.
+ */
+export let native: NativeModule = new Proxy({} as NativeModule, {
+  get(_, key) {
+    native = load();
+    return native[key as keyof NativeModule];
+  },
+});
 
 /** libtorch starts with one intra-op thread here; use the cores we may use unless HSA_NUM_THREADS says otherwise. */
 function defaultThreads(): number {
@@ -91,4 +108,3 @@ function defaultThreads(): number {
   }
   return availableParallelism();
 }
-native.setNumThreads(defaultThreads());

@@ -16,4 +16,6 @@ export function getNumThreads(): number {
 export function liveTensors(): number {
   return native.liveTensors();
 }
-export const torchVersion: string = native.torchVersion;
+export function torchVersion(): string {
+  return native.torchVersion;
+}

@@ -214,6 +214,6 @@ describe('runtime', () => {
   it('uses all available cores by default and reports CUDA availability', () => {
     expect(torch.getNumThreads()).toBeGreaterThanOrEqual(1);
     expect(typeof torch.cuda.isAvailable()).toBe('boolean');
-    expect(torch.torchVersion).toMatch(/^\d+\.\d+/);
+    expect(torch.torchVersion()).toMatch(/^\d+\.\d+/);
   });
 });
