@@ -80,6 +80,6 @@ export function register(program: Command): void {
     await withOutputDir(join(outDir, 'evaluation'), (evalDir) => writeEvaluation(evalDir, results));
     writeReport({ seg: join(outDir, 'segment'), eval: join(outDir, 'evaluation'), out: join(outDir, 'report.html'), notice: NOTICE, title: 'Hide-and-Seek Attribution demo' });
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-    console.log(`demo: done in ${minutes} min; open ${join(outDir, 'report.html')} (or: npx hsa view ${join(outDir, 'segment')})`);
+    console.log(`demo: done in ${minutes} min; open ${join(outDir, 'report.html')} (or: node bin/hsa.js view ${join(outDir, 'segment')})`);
   });
 }
