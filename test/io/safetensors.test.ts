@@ -80,9 +80,9 @@ describe('safetensors: dtypes', () => {
     const bytes = serializeSafetensors(tensors);
     const back = parseSafetensors(bytes, 'mem');
     // Half: 1/3 -> 0x3555 = 0.333251953125; 6e-8 -> subnormal 1 * 2^-24; 1 + 2^-11 is a tie, rounds to even 1.
-    expect(Array.from(back.tensors.get('h')!.data)).toEqual([0, -2, 0.333251953125, 65504, 2 ** -24, 1]);
+    expect(Array.from(back.tensors.get('h')!.data as Float32Array)).toEqual([0, -2, 0.333251953125, 65504, 2 ** -24, 1]);
     // bfloat16 keeps 8 mantissa bits: 1/3 -> 0x3eab = 0.333984375; 65504 -> 65536.
-    expect(Array.from(back.tensors.get('b')!.data).slice(0, 4)).toEqual([0, -2, 0.333984375, 65536]);
+    expect(Array.from(back.tensors.get('b')!.data as Float32Array).slice(0, 4)).toEqual([0, -2, 0.333984375, 65536]);
   });
 
   it('keeps integer and bool types', () => {

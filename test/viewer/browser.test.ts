@@ -37,8 +37,8 @@ describe.skipIf(SKIP_BROWSER)('viewer and report in headless Chromium', () => {
   // Counts the overlay's red (lytic) and blue (blastic) pixels read back from the CT canvas.
   const coloured = () =>
     page.evaluate(() => {
-      const c = document.getElementById('ct') as unknown as { width: number; height: number; getContext(t: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } } };
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const c = document.getElementById('ct') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       let red = 0, blue = 0;
       for (let i = 0; i < d.length; i += 4) {
         if (d[i]! > d[i + 1]! + 60 && d[i]! > d[i + 2]! + 60) red++;
