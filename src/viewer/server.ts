@@ -3,6 +3,7 @@
 import { createReadStream, realpathSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { extname } from 'node:path';
 import { readSegmentFolder } from '../report/segment-folder.js';
 import { CLIENT_SCRIPT } from './client-script.js';
@@ -31,10 +32,30 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
 }
 
-function handler(root: string, casesJson: string) {
+/**
+ * The Host values that name this server: its loopback names, the bound address and, when bound to every
+ * interface, the machine's addresses and name. Anything else is DNS rebinding (a page on the attacker's domain
+ * that resolves to this address) and is refused.
+ */
+function ownHosts(host: string, port: number): Set<string> {
+  const names = ['127.0.0.1', 'localhost', '[::1]', host.includes(':') ? `[${host}]` : host];
+  if (host === '0.0.0.0' || host === '::') {
+    names.push(hostname());
+    for (const a of Object.values(networkInterfaces()).flat()) if (a) names.push(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+  }
+  // A browser leaves out the default port.
+  return new Set(names.flatMap((n) => (port === 80 ? [n, `${n}:80`] : [`${n}:${port}`]).map((h) => h.toLowerCase())));
+}
+
+function handler(root: string, casesJson: string, hosts: Set<string>) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'");
+    const host = req.headers.host?.toLowerCase() ?? '';
+    if (!hosts.has(host)) return send(res, 403, 'text/plain', `refused: Host "${host}" is not this viewer's address\n`);
+    // A cross-origin page's fetch carries its Origin; the viewer's own page sends none or its own.
+    const origin = req.headers.origin?.toLowerCase();
+    if (origin !== undefined && origin !== `http://${host}`) return send(res, 403, 'text/plain', `refused: Origin "${origin}" is not this viewer\n`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
     // Only the path, never the query, and never normalised by a URL parser: the raw text is checked.
     const path = (req.url ?? '/').split('?')[0]!;
@@ -56,7 +77,7 @@ export async function startViewer(o: ViewerOptions): Promise<Viewer> {
   const folder = readSegmentFolder(o.seg);
   const root = realpathSync(folder.dir);
   const cases = folder.cases.map((c) => ({ id: c.id, pMalignant: c.result.pMalignant, label: c.result.label ?? null, candidates: c.result.candidates.length }));
-  const server = createServer(handler(root, JSON.stringify(cases)));
+  const server = createServer();
   const host = o.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
@@ -65,6 +86,7 @@ export async function startViewer(o: ViewerOptions): Promise<Viewer> {
     server.listen(o.port ?? 0, host, resolve);
   });
   const { port } = server.address() as AddressInfo;
+  server.on('request', handler(root, JSON.stringify(cases), ownHosts(host, port)));
   const shown = host.includes(':') ? `[${host}]` : host;
   return {
     server,

@@ -27,10 +27,10 @@ afterAll(async () => {
 });
 
 // node:http sends the path exactly as given (fetch would normalise `..` away before it left the client).
-function get(path: string, method = 'GET'): Promise<{ status: number; body: string }> {
+function get(path: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const { port } = new URL(viewer.url);
   return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path, method }, (res) => {
+    request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode!, body }));
     }).on('error', reject).end();
@@ -67,6 +67,28 @@ describe('hsa view server', () => {
     const r = await get(path);
     expect(r.status).toBe(403);
     expect(r.body).not.toContain(SECRET);
+  });
+
+  // DNS rebinding: a page on attacker.example.com whose name now resolves to 127.0.0.1 sends its own Host.
+  it.each(['/', '/app.js', '/api/cases', '/files/case-a/result.json'])('refuses %s under a foreign Host or Origin', async (path) => {
+    const { port } = new URL(viewer.url);
+    for (const host of [`attacker.example.com:${port}`, 'attacker.example.com', `127.0.0.1:${Number(port) + 1}`]) {
+      const r = await get(path, 'GET', { host });
+      expect(r.status, host).toBe(403);
+      expect(r.body).toBe(`refused: Host "${host}" is not this viewer's address\n`);
+    }
+    const r = await get(path, 'GET', { origin: 'http://attacker.example.com' });
+    expect(r.status).toBe(403);
+    expect(r.body).toBe('refused: Origin "http://attacker.example.com" is not this viewer\n');
+    expect((await get(path, 'POST', { origin: 'null' })).status).toBe(403);
+  });
+
+  it('answers its own names, with or without its own Origin', async () => {
+    const { port } = new URL(viewer.url);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+      expect((await get('/api/cases', 'GET', { host })).status, host).toBe(200);
+      expect((await get('/files/case-a/result.json', 'GET', { host, origin: `http://${host}` })).status, host).toBe(200);
+    }
   });
 
   it('404 for what is not there (or is a folder), 405 for writes', async () => {
