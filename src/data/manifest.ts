@@ -1,11 +1,14 @@
 // Dataset manifests (.xlsx as the reference ships them, .csv, .json): rows of image, seg_msk, label and
 // optional lesion_msk / split. Paths resolve against the manifest's folder; every bad row is reported at once.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import { writeFileAtomic } from './files.js';
+import { readInputFile, writeFileAtomic } from './files.js';
+
+// A manifest lists files: 256 MiB is millions of rows.
+const MAX_MANIFEST_BYTES = 256 << 20;
 
 export type Split = 'train' | 'val' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
@@ -122,7 +125,7 @@ function recordLines(text: string): number[] {
 
 /** The file as UTF-8 text; UTF-16 (a spreadsheet's "Unicode text") is named instead of failing later as garbage. */
 function readUtf8(path: string): string {
-  const bytes = readFileSync(path);
+  const bytes = readInputFile(path, MAX_MANIFEST_BYTES);
   const bom16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   if (bom16 || bytes.includes(0)) throw new Error('the file is UTF-16 (or binary), not UTF-8 text; save it as "CSV UTF-8"');
   return bytes.toString('utf8');
@@ -142,7 +145,7 @@ function checkColumns(header: string[]): string[] {
 
 async function readXlsx(path: string): Promise<{ header: string[]; recs: Record_[] }> {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(path);
+  await wb.xlsx.load(readInputFile(path, MAX_MANIFEST_BYTES) as unknown as ArrayBuffer);
   const ws = wb.worksheets[0];
   if (!ws) throw new Error('workbook has no sheet');
   const header: string[] = [];

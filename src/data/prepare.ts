@@ -1,10 +1,10 @@
 // Whole CT (HU) + VerSe-style vertebra label map → one 64³ crop per vertebra around its BODY centre,
 // resampled to a fixed spacing in the reference layout: axis 0 anterior→posterior, axis 1 along the spine
 // (cranial→caudal), axis 2 across, so the centre slice of axis 2 is the mid-sagittal plane.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { withOutputDir } from './files.js';
+import { readInputText, withOutputDir } from './files.js';
 import { writeManifestCsv, type ManifestRow } from './manifest.js';
 import { affine, assertSameGrid, geometryFromAffine, readNifti, writeNifti, type NiftiGeometry, type Volume } from './nifti.js';
 
@@ -35,7 +35,7 @@ function vertebraId(text: string): number | undefined {
 export function readLabelTable(path: string): Map<number, 0 | 1> {
   let recs: Record<string, unknown>[];
   try {
-    const text = readFileSync(path, 'utf8');
+    const text = readInputText(path);
     recs = extname(path).toLowerCase() === '.json' ? (JSON.parse(text) as Record<string, unknown>[]) : (parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, unknown>[]);
   } catch (e) {
     throw new Error(`${path}: cannot read label table (${(e as Error).message})`);

@@ -1,6 +1,6 @@
 // safetensors files: 8-byte little-endian header length, a JSON header (dtype, shape, data_offsets per
 // tensor and an optional __metadata__ string map), then the raw little-endian tensor bytes.
-import { assertNotInput, readInputFile, writeFileAtomic } from '../data/files.js';
+import { readInputFile, writeFileAtomic } from '../data/files.js';
 import { DTYPE_BYTES, assertRecord, decodeElements, encodeElements, numel, type DType, type TensorRecord } from './tensor-record.js';
 
 // The reference implementation's limit; a larger header means a corrupt or hostile file.
@@ -65,14 +65,18 @@ export function parseSafetensors(bytes: Uint8Array, label: string): Safetensors 
       if (end > dataLen) throw new Error(`truncated: tensor ${name} ends at byte ${end}, data has ${dataLen}`);
       entries.push([name, e]);
     }
+    // As the reference implementation validates: the tensors tile the data exactly, with no gap, overlap or
+    // trailing byte, so a changed header length or offset cannot shift every tensor onto the wrong bytes.
     const byStart = entries.map(([name, e]) => ({ name, begin: e.data_offsets[0], end: e.data_offsets[1] }))
       .filter((r) => r.end > r.begin)
       .sort((a, b) => a.begin - b.begin);
-    for (let i = 1; i < byStart.length; i++) {
-      const prev = byStart[i - 1]!;
-      const cur = byStart[i]!;
-      if (cur.begin < prev.end) throw new Error(`tensors ${prev.name} and ${cur.name} overlap`);
+    let covered = 0;
+    for (const r of byStart) {
+      if (r.begin < covered) throw new Error(`tensor ${r.name} overlaps the tensor before it`);
+      if (r.begin > covered) throw new Error(`${r.begin - covered} bytes before tensor ${r.name} belong to no tensor`);
+      covered = r.end;
     }
+    if (covered !== dataLen) throw new Error(`${dataLen - covered} bytes after the last tensor belong to no tensor (header length or offsets are wrong)`);
     const tensors = new Map<string, TensorRecord>();
     for (const [name, e] of entries) {
       const raw = bytes.subarray(dataStart + e.data_offsets[0], dataStart + e.data_offsets[1]);
@@ -117,8 +121,7 @@ export function serializeSafetensors(tensors: ReadonlyMap<string, TensorRecord>,
   return out;
 }
 
-/** Writes atomically (temporary file + rename); refuses to replace a file this process read as input. */
-export function writeSafetensors(path: string, tensors: ReadonlyMap<string, TensorRecord>, metadata: Record<string, string> = {}): void {
-  assertNotInput(path);
-  writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+/** Writes atomically (temporary file + rename); see writeFileAtomic for what it refuses to replace. */
+export function writeSafetensors(path: string, tensors: ReadonlyMap<string, TensorRecord>, metadata: Record<string, string> = {}, options: { replace?: boolean } = {}): void {
+  writeFileAtomic(path, serializeSafetensors(tensors, metadata), options);
 }

@@ -1,12 +1,13 @@
 // Model files: our safetensors (weights + the architecture as JSON under __metadata__.config) and the
 // reference's PyTorch checkpoints (torch.save zip archives; Lightning's `ema_model.*` / `model.*` keys).
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { readInputText } from '../data/files.js';
 import { dirname, join } from 'node:path';
 import { tensorToRecord } from '../nn/index.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { loadStateDict } from '../io/torch-checkpoint.js';
 import type { TensorRecord } from '../io/tensor-record.js';
-import { type DiffAEConfig, parseConfig } from './config.js';
+import { type DiffAEConfig, minParameterCount, parseConfig } from './config.js';
 import { DiffAE } from './diffae.js';
 
 export type WeightsPrefix = 'ema_model.' | 'model.';
@@ -19,8 +20,21 @@ export interface LoadDiffAEOptions {
   prefix?: WeightsPrefix;
 }
 
+// A config is a few hundred bytes of JSON.
+const MAX_CONFIG_BYTES = 1 << 20;
+
 export function readConfigFile(path: string): DiffAEConfig {
-  return parseConfig(JSON.parse(readFileSync(path, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(readInputText(path, MAX_CONFIG_BYTES));
+  } catch (e) {
+    throw new Error(`${path}: model config is not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    return parseConfig(json);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
 }
 
 function isZip(path: string): boolean {
@@ -44,12 +58,35 @@ function readDiffAEWeights(path: string, options: LoadDiffAEOptions = {}): { con
   }
   const file = readSafetensors(path);
   if (given === undefined && file.metadata.config === undefined) throw new Error(`${path}: no model config in the metadata; give one`);
-  return { config: given ?? parseConfig(JSON.parse(file.metadata.config!)), tensors: file.tensors };
+  return { config: given ?? configFromMetadata(path, file.metadata.config!), tensors: file.tensors };
+}
+
+function configFromMetadata(path: string, text: string): DiffAEConfig {
+  try {
+    return parseConfig(JSON.parse(text));
+  } catch (e) {
+    throw new Error(`${path}: the model config in its metadata is not valid (${(e as Error).message})`);
+  }
+}
+
+/** Before the network is allocated: enough weights for the config, and every one of them finite. */
+function checkWeights(path: string, config: DiffAEConfig, tensors: ReadonlyMap<string, TensorRecord>): void {
+  let total = 0;
+  for (const [key, r] of tensors) {
+    total += r.data.length;
+    if (!(r.data instanceof Float32Array || r.data instanceof Float64Array)) continue;
+    for (let i = 0; i < r.data.length; i++) {
+      if (!Number.isFinite(r.data[i]!)) throw new Error(`${path}: tensor ${key} holds NaN or infinite values (element ${i})`);
+    }
+  }
+  const need = minParameterCount(config);
+  if (total < need) throw new Error(`${path}: its config builds a network of at least ${need} weights, the file holds ${total}`);
 }
 
 /** A DiffAE in eval mode with the weights at path (every key must match the architecture). */
 export function loadDiffAE(path: string, options: LoadDiffAEOptions = {}): DiffAE {
   const { config, tensors } = readDiffAEWeights(path, options);
+  checkWeights(path, config, tensors);
   const model = DiffAE.fromConfig(config);
   try {
     model.loadStateDict(tensors);
@@ -61,8 +98,8 @@ export function loadDiffAE(path: string, options: LoadDiffAEOptions = {}): DiffA
 }
 
 /** Writes the model's weights (float32) with its config as safetensors, atomically. */
-export function saveDiffAE(model: DiffAE, path: string, metadata: Record<string, string> = {}): void {
+export function saveDiffAE(model: DiffAE, path: string, metadata: Record<string, string> = {}, options: { replace?: boolean } = {}): void {
   const tensors = new Map<string, TensorRecord>();
   for (const [k, t] of model.stateDict()) tensors.set(k, tensorToRecord(t));
-  writeSafetensors(path, tensors, { ...metadata, format: 'hsa-diffae', config: JSON.stringify(model.config) });
+  writeSafetensors(path, tensors, { ...metadata, format: 'hsa-diffae', config: JSON.stringify(model.config) }, options);
 }

@@ -1,8 +1,9 @@
 // Reads evaluation.json from a folder written by `hsa evaluate --out`, for the report's metrics table and
 // per-vertebra errors.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseResult, EvaluationResults } from '../method/evaluation/evaluate.js';
+import { readInputText } from '../data/files.js';
 
 export const EVALUATION_FILE = 'evaluation.json';
 
@@ -15,7 +16,7 @@ export function readEvaluationFolder(path: string): EvaluationResults {
   if (!existsSync(file)) throw new Error(`${path}: not an evaluation folder (no ${EVALUATION_FILE}; write one with \`hsa evaluate --out\`)`);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(readInputText(file));
   } catch (e) {
     throw new Error(`${file}: not JSON (${(e as Error).message})`);
   }

@@ -1,10 +1,11 @@
 // Reads a folder written by `hsa segment` for the report and the viewer: summary.csv names the vertebrae,
 // each <case-id>/ holds result.json, maps.safetensors and figure.png. Errors name the folder or file.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { FIGURE_FILE, MAPS_FILE, RESULT_FILE, SUMMARY_FILE } from '../method/attribution/outputs.js';
 import { parseCaseResult, type CaseResult } from './case-result.js';
+import { readInputFile, readInputText } from '../data/files.js';
 
 export interface SegmentCase {
   id: string;
@@ -24,7 +25,7 @@ const SAFE_ID = /^(?!\.\.?$)[^/\\\0]+$/;
 function caseIds(summaryPath: string): string[] {
   let rows: Record<string, string>[];
   try {
-    rows = parse(readFileSync(summaryPath), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    rows = parse(readInputFile(summaryPath), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   } catch (e) {
     throw new Error(`${summaryPath}: cannot read the segment summary (${(e as Error).message})`);
   }
@@ -43,7 +44,7 @@ function readCase(root: string, id: string): SegmentCase {
   const resultPath = join(dir, RESULT_FILE);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(resultPath, 'utf8'));
+    json = JSON.parse(readInputText(resultPath));
   } catch (e) {
     throw new Error(`${resultPath}: not JSON (${(e as Error).message})`);
   }

@@ -1,8 +1,8 @@
 // `hsa report` as a function (the demo calls it too): reads a segment folder and optionally an evaluation,
 // writes one self-contained HTML file atomically.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../data/files.js';
+import { readInputFile, writeFileAtomic } from '../data/files.js';
 import { FIGURE_FILE } from '../method/attribution/outputs.js';
 import { readEvaluationFolder } from './evaluation-folder.js';
 import { renderReportHtml } from './report-html.js';
@@ -28,7 +28,7 @@ export function writeReport(o: ReportOptions): { cases: number; bytes: number } 
   const html = renderReportHtml({
     title: o.title ?? 'Hide-and-Seek Attribution report',
     segDir: o.seg,
-    cases: folder.cases.map((c) => ({ ...c, figurePng: readFileSync(join(c.dir, FIGURE_FILE)) })),
+    cases: folder.cases.map((c) => ({ ...c, figurePng: readInputFile(join(c.dir, FIGURE_FILE)) })),
     ...(evaluation ? { evaluation } : {}),
     ...(o.notice ? { notice: o.notice } : {}),
   });

@@ -82,11 +82,13 @@ describe('hsa report', () => {
     writeSegmentFixture(broken, ['x']);
     rmSync(join(broken, 'x', 'maps.safetensors'));
     await expect(cli('--seg', broken, '--out', out)).rejects.toThrow(`${join(broken, 'x', 'maps.safetensors')}: missing`);
-    writeSegmentFixture(broken, ['x']);
-    writeFileSync(join(broken, 'x', 'result.json'), '{"caseId": "x"}');
-    await expect(cli('--seg', broken, '--out', out)).rejects.toThrow(`${join(broken, 'x', 'result.json')}: not a segment result.json`);
-    writeFileSync(join(broken, 'summary.csv'), 'case_id,image\n../escape,a\n');
-    await expect(cli('--seg', broken, '--out', out)).rejects.toThrow('row 1 has no valid case_id');
+    const broken2 = join(root, 'broken2');
+    mkdirSync(broken2);
+    writeSegmentFixture(broken2, ['x']);
+    writeFileSync(join(broken2, 'x', 'result.json'), '{"caseId": "x"}');
+    await expect(cli('--seg', broken2, '--out', out)).rejects.toThrow(`${join(broken2, 'x', 'result.json')}: not a segment result.json`);
+    writeFileSync(join(broken2, 'summary.csv'), 'case_id,image\n../escape,a\n');
+    await expect(cli('--seg', broken2, '--out', out)).rejects.toThrow('row 1 has no valid case_id');
   });
 
   it('refuses an evaluation of other vertebrae', () => {

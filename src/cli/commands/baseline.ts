@@ -84,7 +84,7 @@ export function register(program: Command): void {
         items = [{ image: o.image, mask: o.mask }];
       } else {
         // Lesion masks are not read: a baseline never sees ground truth.
-        const rows = (await readManifest(o.manifest, { checkFiles: false })).filter((r) => o.split === undefined || r.split === o.split);
+        const rows = (await readManifest(o.manifest, { checkFiles: 'inputs' })).filter((r) => o.split === undefined || r.split === o.split);
         if (rows.length === 0) throw new Error(`${o.manifest}: no rows${o.split ? ` in split '${o.split}'` : ''}`);
         items = rows.map((r) => ({ image: r.image, mask: r.segMsk, label: r.label }));
       }

@@ -1,6 +1,6 @@
 // `hsa benchmark`: every baseline and Hide-and-Seek on one held-out split, scored with `hsa evaluate`'s rules
 // into one table (benchmark.md / .csv / .json) and a comparison figure (benchmark.png).
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ManifestRow, readManifest, SPLITS } from '../../data/manifest.js';
@@ -21,6 +21,7 @@ import type { Scores } from '../../method/cnn/train-cnn.js';
 import { int, num } from '../options.js';
 import { loadAdModel, loadCnnOption, makeBaseline, requirePositive, sliceSizeOf } from './baseline.js';
 import { attributionOptionsFrom, CLASSIFIER_FILE, resolveModelFiles } from './segment.js';
+import { readInputText } from '../../data/files.js';
 
 const OURS = 'hsa';
 const METHODS = [...BASELINES, OURS] as const;
@@ -37,7 +38,7 @@ function collectPair(v: string, previous: [string, string][]): [string, string][
 function copiedPredictions(label: string, folder: string, rows: readonly ManifestRow[]): BenchmarkMethod {
   const runFile = join(folder, RUN_FILE);
   if (!existsSync(runFile)) throw new Error(`--predictions ${label}=${folder}: ${runFile} not found (not a segment or baseline output folder)`);
-  const run = JSON.parse(readFileSync(runFile, 'utf8')) as { seconds?: unknown; vertebrae?: unknown };
+  const run = JSON.parse(readInputText(runFile)) as { seconds?: unknown; vertebrae?: unknown };
   if (typeof run.seconds !== 'number' || typeof run.vertebrae !== 'number' || run.vertebrae < 1) throw new Error(`${runFile}: no seconds / vertebrae`);
   const perVertebra = run.seconds / run.vertebrae;
   const key = label.toLowerCase().replace(/[^a-z0-9+-]+/g, '-');
@@ -114,7 +115,7 @@ export function register(program: Command): void {
       const skipped = requested ? [] : METHODS.filter((k) => !given(k)).map((k) => `${k === OURS ? 'Hide-and-Seek' : BASELINE_LABELS[k as BaselineName]}: no ${flag(k)} given`);
       skipped.forEach((s) => console.error(`benchmark: skipping ${s}`));
 
-      let rows = (await readManifest(o.manifest, { checkFiles: false })).filter((r) => r.split === o.split);
+      let rows = (await readManifest(o.manifest, { checkFiles: 'inputs' })).filter((r) => r.split === o.split);
       if (o.limit !== undefined) rows = rows.slice(0, o.limit);
       if (rows.length === 0) throw new Error(`${o.manifest}: no rows in split '${o.split}'`);
       const problems = rows.flatMap((r) => [r.image, r.segMsk, r.lesionMsk].filter((p) => p === undefined || !existsSync(p)).map((p) => `${r.image}: ${p === undefined ? 'no lesion_msk' : `${p} not found`}`));

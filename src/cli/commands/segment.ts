@@ -92,7 +92,7 @@ export function register(program: Command): void {
         items = [{ image: mustExist(o.image, 'image (--image)'), mask: mustExist(o.mask, 'mask (--mask)') }];
       } else {
         // Only image and seg_msk are needed; lesion_msk may be absent.
-        const rows = (await readManifest(o.manifest, { checkFiles: false })).filter((r) => o.split === undefined || r.split === o.split);
+        const rows = (await readManifest(o.manifest, { checkFiles: 'inputs' })).filter((r) => o.split === undefined || r.split === o.split);
         if (rows.length === 0) throw new Error(`${o.manifest}: no rows${o.split ? ` in split '${o.split}'` : ''}`);
         items = rows.map((r) => ({ image: mustExist(r.image, 'image'), mask: mustExist(r.segMsk, 'seg_msk'), label: r.label }));
       }

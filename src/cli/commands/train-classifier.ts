@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .action(async (o) => {
       const model = loadDiffAE(resolveModelFiles(o.model).model);
       // Existence of lesion_msk is not checked: this command must not depend on ground-truth masks at all.
-      const rows = (await readManifest(o.manifest, { checkFiles: false })).filter((r) => r.split !== 'test');
+      const rows = (await readManifest(o.manifest, { checkFiles: 'inputs' })).filter((r) => r.split !== 'test');
       if (rows.length === 0) throw new Error(`${o.manifest}: no rows outside the test split`);
       const bar = progressBar('encode', '{value}/{total} vertebrae | ETA {eta_formatted}');
       let data;

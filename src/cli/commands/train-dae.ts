@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .action(async (o) => {
       const config = o.config ? readConfigFile(o.config) : PRESETS[o.preset as PresetName];
       if (!config) throw new Error(`unknown preset '${o.preset}' (choose ${Object.keys(PRESETS).join(', ')})`);
-      const rows = await readManifest(o.manifest, { checkFiles: true });
+      const rows = await readManifest(o.manifest, { checkFiles: 'inputs' });
       const healthy = (r: ManifestRow) => !o.healthyOnly || r.label === 0;
       const trainRows = rowsOfSplit(rows, 'train').filter(healthy);
       if (trainRows.length === 0) throw new Error(`${o.manifest}: no training rows${o.healthyOnly ? ' with label 0' : ''}`);

@@ -19,7 +19,7 @@ export function reconstruct(model: DiffAE, x: torch.Tensor, inversionSteps: numb
 }
 
 /** Writes rows of (N,1,H,W) images side by side, each row a batch, grey levels mapped from [0, 1]. */
-export function writeImageRows(path: string, rows: readonly torch.Tensor[]): void {
+export function writeImageRows(path: string, rows: readonly torch.Tensor[], options: { replace?: boolean } = {}): void {
   const [n, , h, w] = rows[0]!.shape as [number, number, number, number];
   const gap = 2;
   const canvas = new Canvas(n * (w + gap) - gap, rows.length * (h + gap) - gap, [255, 255, 255]);
@@ -32,5 +32,5 @@ export function writeImageRows(path: string, rows: readonly torch.Tensor[]): voi
       });
     }
   });
-  writeFileAtomic(path, canvas.toPng());
+  writeFileAtomic(path, canvas.toPng(), options);
 }

@@ -7,7 +7,7 @@ import { DiffAE } from '../../model/diffae.js';
 import type { DiffAEConfig } from '../../model/config.js';
 import { DiffusionSchedule, type LossWeighting, diffusionLoss, lossWeights } from '../../model/diffusion.js';
 import { loadDiffAE, saveDiffAE } from '../../model/checkpoint.js';
-import { writeFileAtomic } from '../../data/files.js';
+import { releaseInput, writeFileAtomic } from '../../data/files.js';
 import { type SliceSet, centreSlice, sampleBatch } from './slice-dataset.js';
 import { emaDecayAt, updateEma } from './ema.js';
 import { readTrainCheckpoint, restoreGenerator, saveTrainCheckpoint } from './train-checkpoint.js';
@@ -104,9 +104,14 @@ export async function trainDae(
   let optimizer = torch.Adam(params, { lr: opts.lr });
   let step = 0;
 
-  if (existsSync(ckptPath)) {
+  if (!existsSync(ckptPath)) {
+    // A new run writes these itself and then replaces them at every checkpoint: none may be there already.
+    const taken = [MODEL_FILE, LOG_FILE].filter((f) => existsSync(join(opts.outDir, f)));
+    if (taken.length) throw new Error(`${opts.outDir}: already holds ${taken.join(' and ')} but no ${CHECKPOINT_FILE}; a new run needs a folder without them (remove them if a run stopped before its first checkpoint)`);
+  } else {
     if (!hooks.resume) throw new Error(`${opts.outDir} already holds a training run (${CHECKPOINT_FILE}); pass --resume to continue it`);
     const c = readTrainCheckpoint(ckptPath);
+    releaseInput(ckptPath);
     for (const k of FIXED) {
       const was = c.options[k] ?? BEFORE[k];
       if (JSON.stringify(was) !== JSON.stringify(opts[k])) {
@@ -123,7 +128,7 @@ export async function trainDae(
     // Log lines written after the checkpoint belong to steps that will run again.
     if (existsSync(logPath)) {
       const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => l.trim() && (JSON.parse(l) as { step: number }).step <= step);
-      writeFileAtomic(logPath, kept.map((l) => `${l}\n`).join(''));
+      writeFileAtomic(logPath, kept.map((l) => `${l}\n`).join(''), { replace: true });
     }
     hooks.log?.(`resuming at step ${step} of ${totalSteps}`);
   }
@@ -138,7 +143,7 @@ export async function trainDae(
       trained_steps: String(step), finished: String(step >= totalSteps), seed: String(opts.seed), healthy_only: String(opts.healthyOnly),
       loss_weighting: opts.lossWeighting === 'eps' ? 'eps' : `${opts.lossWeighting} gamma ${opts.snrGamma}`,
       ...(opts.init !== undefined ? { init: opts.init } : {}),
-    });
+    }, { replace: true });
   };
   const writePreview = () => {
     if (!preview) return;
@@ -146,7 +151,7 @@ export async function trainDae(
     torch.tidy(() => {
       const x = torch.cat(Array.from({ length: n }, (_, i) => centreSlice(preview, i)), 0);
       const { recon } = reconstruct(ema, x, opts.previewSteps, opts.previewSteps);
-      writeImageRows(join(opts.outDir, `preview-${String(step).padStart(7, '0')}.png`), [x, recon]);
+      writeImageRows(join(opts.outDir, `preview-${String(step).padStart(7, '0')}.png`), [x, recon], { replace: true });
     });
   };
 
