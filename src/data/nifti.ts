@@ -1,9 +1,8 @@
 // NIfTI-1/2 volumes: reading through nifti-reader-js (header parsing), validation that names the file,
 // and hand-written NIfTI-1/2 writers that carry an input's geometry (qform AND sform) unchanged.
-import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
-import { assertNotInput, registerInput, writeFileAtomic } from './files.js';
+import { assertNotInput, readInputFile, writeFileAtomic } from './files.js';
 
 export type NiftiDatatype = 'uint8' | 'int16' | 'uint16' | 'int32' | 'float32' | 'float64';
 
@@ -40,19 +39,55 @@ export interface LoadedVolume extends Volume {
   datatype: NiftiDatatype;
 }
 
-// Decompressed-size ceiling: refuses gzip bombs before they exhaust memory.
-const MAX_BYTES = 2 ** 32 - 1;
+// 2^28 voxels (512×512×1024; 1 GiB as float32): above any CT this tool segments, and what bounds the memory
+// a small hostile file (a gzip bomb, a header with huge dims) can make it take.
+export const MAX_VOXELS = 2 ** 28;
+// The largest header with its extensions that is decompressed before the dims are known.
+const HEADER_PROBE_BYTES = 1 << 16;
 
 export function readNifti(path: string): LoadedVolume {
-  let bytes: Buffer;
+  return parseNifti(readInputFile(path), path);
+}
+
+/** The decompressed bytes of a .nii.gz, never more than its header's dims and vox_offset need (+1, to see extra data). */
+function gunzipBounded(bytes: Buffer, fail: (why: string) => never): Buffer {
+  let head: Buffer;
   try {
-    bytes = readFileSync(path);
+    // A prefix of the stream, flushed without the end-of-stream check, holds the header.
+    head = gunzipSync(bytes.subarray(0, HEADER_PROBE_BYTES), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: HEADER_PROBE_BYTES * 1032 });
   } catch (e) {
-    throw new Error(`${path}: cannot read file (${(e as Error).message})`);
+    return fail(`corrupt gzip stream (${(e as Error).message})`);
   }
-  const vol = parseNifti(bytes, path);
-  registerInput(path);
-  return vol;
+  const need = declaredBytes(head);
+  if (need === undefined) return fail(head.length < 348 ? 'truncated gzip stream: it ends before a whole NIfTI header' : 'not a NIfTI-1/2 file (bad size field or magic)');
+  if (need > MAX_VOXELS * 8 + HEADER_PROBE_BYTES) fail(`header declares ${need} bytes of data, more than this tool reads (${MAX_VOXELS} voxels)`);
+  try {
+    return gunzipSync(bytes, { maxOutputLength: need + 1 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return fail(`the data does not match dims and datatype: the stream holds more than ${need} bytes`);
+    return fail(`corrupt gzip stream (${(e as Error).message})`);
+  }
+}
+
+/** vox_offset + voxels × bytes per voxel from the raw header (both versions, either byte order), or undefined. */
+function declaredBytes(h: Buffer): number | undefined {
+  if (h.length < 348) return undefined;
+  for (const le of [true, false]) {
+    const size = le ? h.readInt32LE(0) : h.readInt32BE(0);
+    const v2 = size === 540;
+    if (size !== 348 && !(v2 && h.length >= 540)) continue;
+    const int = (at: number) => (v2 ? Number(le ? h.readBigInt64LE(at) : h.readBigInt64BE(at)) : le ? h.readInt16LE(at) : h.readInt16BE(at));
+    const bitpix = le ? h.readInt16LE(v2 ? 14 : 72) : h.readInt16BE(v2 ? 14 : 72);
+    const dimAt = v2 ? 16 : 40;
+    const step = v2 ? 8 : 2;
+    const n = int(dimAt);
+    if (!(n >= 1 && n <= 7)) return undefined;
+    let vox = 1;
+    for (let i = 1; i <= n; i++) vox *= Math.max(0, int(dimAt + i * step));
+    const offset = v2 ? Number(le ? h.readBigInt64LE(168) : h.readBigInt64BE(168)) : le ? h.readFloatLE(108) : h.readFloatBE(108);
+    return Math.max(0, offset) + (vox * Math.max(8, bitpix)) / 8;
+  }
+  return undefined;
 }
 
 /** Decodes the bytes of a .nii or .nii.gz; `path` names the source in errors. */
@@ -61,11 +96,7 @@ export function parseNifti(bytes: Buffer, path: string): LoadedVolume {
     throw new Error(`${path}: ${why}`);
   };
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes, { maxOutputLength: MAX_BYTES });
-    } catch (e) {
-      fail(`corrupt gzip stream (${(e as Error).message})`);
-    }
+    bytes = gunzipBounded(bytes, fail);
   }
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer;
   if (!nifti.isNIFTI(buf)) fail('not a NIfTI-1/2 file (bad size field or magic)');
@@ -76,10 +107,13 @@ export function parseNifti(bytes: Buffer, path: string): LoadedVolume {
     return fail(`unreadable header (${(e as Error).message})`);
   }
   const datatype = BY_CODE.get(hdr.datatypeCode) ?? fail(`unsupported datatype code ${hdr.datatypeCode}`);
-  const dims = checkDims(hdr.dims, fail);
-  const nvox = dims[0] * dims[1] * dims[2];
-  const offset = hdr.vox_offset;
   const isV2 = hdr instanceof nifti.NIFTI2;
+  // NIfTI-2 dims are int64: read them exactly (the header library's numbers lose negative values).
+  const rawDims = isV2 ? Array.from({ length: 8 }, (_, i) => new DataView(buf).getBigInt64(16 + 8 * i, hdr.littleEndian)) : hdr.dims.map(BigInt);
+  const dims = checkDims(rawDims, fail);
+  const nvox = dims[0] * dims[1] * dims[2];
+  if (nvox > MAX_VOXELS) fail(`dims ${dims.join('×')} are ${nvox} voxels, more than this tool reads (${MAX_VOXELS})`);
+  const offset = hdr.vox_offset;
   if (!Number.isInteger(offset) || offset < (isV2 ? 540 : 348)) fail(`invalid vox_offset ${offset}`);
   const need = offset + nvox * BYTES[datatype];
   if (buf.byteLength < need) fail(`truncated: dims ${dims.join('×')} need ${need} bytes, file has ${buf.byteLength}`);
@@ -91,16 +125,26 @@ export function parseNifti(bytes: Buffer, path: string): LoadedVolume {
   for (let i = 0; i < nvox; i++) if (!Number.isFinite(data[i]!)) bad++;
   if (bad > 0) fail(`${bad} voxels are NaN or infinite`);
   const geometry = readGeometry(hdr, new DataView(buf), isV2);
+  checkGeometry(geometry, fail);
   return { path, dims, data, datatype, geometry };
 }
 
-function checkDims(dim: number[], fail: (why: string) => never): [number, number, number] {
+function checkDims(dim: bigint[], fail: (why: string) => never): [number, number, number] {
   const n = dim[0]!;
-  if (!Number.isInteger(n) || n < 1 || n > 7) fail(`invalid dim[0] = ${n}`);
-  const d = [1, 2, 3].map((i) => (i <= n ? dim[i]! : 1));
-  if (d.some((v) => !Number.isInteger(v) || v < 1)) fail(`invalid dims ${dim.slice(1, n + 1).join('×')}`);
-  for (let i = 4; i <= n; i++) if (dim[i] !== 1) fail(`expected a 3-D volume, got dims ${dim.slice(1, n + 1).join('×')}`);
-  return d as [number, number, number];
+  if (n < 1n || n > 7n) fail(`invalid dim[0] = ${n}`);
+  const shown = dim.slice(1, Number(n) + 1).join('×');
+  const d = [1, 2, 3].map((i) => (i <= n ? dim[i]! : 1n));
+  if (d.some((v) => v < 1n || v > BigInt(MAX_VOXELS))) fail(`invalid dims ${shown}`);
+  for (let i = 4; i <= n; i++) if (dim[i] !== 1n) fail(`expected a 3-D volume, got dims ${shown}`);
+  return d.map(Number) as [number, number, number];
+}
+
+/** Spacing and the transforms in use must be finite numbers: NaN geometry would pass every later comparison. */
+function checkGeometry(g: NiftiGeometry, fail: (why: string) => never): void {
+  const sp = g.pixdim.slice(1, 4);
+  if (!sp.every((v) => Number.isFinite(v) && v !== 0)) fail(`voxel spacing (pixdim[1..3]) must be finite and non-zero, got ${sp.join(', ')}`);
+  if (g.qformCode > 0 && ![...g.quatern, ...g.qoffset, g.pixdim[0]!].every(Number.isFinite)) fail('qform (quatern_b/c/d, qoffset, qfac) holds NaN or infinity');
+  if (g.sformCode > 0 && !g.srow.flat().every(Number.isFinite)) fail('sform (srow_x/y/z) holds NaN or infinity');
 }
 
 const ARRAYS = { uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array };

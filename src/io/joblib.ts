@@ -23,6 +23,7 @@ const arrayWrapper: ClassHandler = {
 /** The object graph of a joblib file; numpy arrays become TensorRecords, unknown classes PyObjects. */
 export function readJoblib(path: string): unknown {
   const bytes = readInputFile(path);
+  if (bytes.length === 0) throw new Error(`${path}: empty file (0 bytes); expected a joblib pickle`);
   if (bytes[0] !== 0x80) throw new Error(`${path}: not an uncompressed joblib pickle (compressed joblib files are not supported)`);
   return unpickle(bytes, {
     label: path,

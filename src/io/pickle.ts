@@ -105,9 +105,20 @@ export function pythonInt(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+// Python's own limit on converting ints to and from text is 4300 digits (~1786 bytes); decoding time grows
+// superlinearly with the size, so a longer int is refused (the ints of a model file are counts and shapes).
+const MAX_INT_BYTES = 1786;
+const MAX_INT_DIGITS = 4300;
+
+function textInt(s: string): number | bigint {
+  if (s.length > MAX_INT_DIGITS + 2) throw new Error(`integer of ${s.length} digits is longer than the ${MAX_INT_DIGITS} allowed`);
+  return pythonInt(BigInt(s));
+}
+
 /** Little-endian two's complement, as LONG1 / LONG4 store it. */
 function decodeLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
+  if (b.length > MAX_INT_BYTES) throw new Error(`integer of ${b.length} bytes is longer than the ${MAX_INT_BYTES} allowed`);
   let v = 0n;
   for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
   if (b[b.length - 1]! & 0x80) v -= 1n << BigInt(8 * b.length);
@@ -271,16 +282,17 @@ class Machine implements UnpickleContext {
         case 0x8b: { // LONG4
           const n = this.i32();
           if (n < 0) throw new Error('negative LONG4 length');
+          if (n > MAX_INT_BYTES) throw new Error(`integer of ${n} bytes is longer than the ${MAX_INT_BYTES} allowed`);
           this.push(decodeLong(this.readRaw(n)));
           break;
         }
         case 0x47: this.readRaw(8); this.push(this.view.getFloat64(this.pos - 8, false)); break; // BINFLOAT (big-endian)
         case 0x49: { // INT (text); I01 / I00 are protocol 0 booleans
           const s = this.line();
-          this.push(s === '01' ? true : s === '00' ? false : pythonInt(BigInt(s)));
+          this.push(s === '01' ? true : s === '00' ? false : textInt(s));
           break;
         }
-        case 0x4c: this.push(pythonInt(BigInt(this.line().replace(/L$/, '')))); break; // LONG (text)
+        case 0x4c: this.push(textInt(this.line().replace(/L$/, ''))); break; // LONG (text)
         case 0x46: this.push(Number.parseFloat(this.line())); break; // FLOAT (text)
         // Strings and bytes.
         case 0x58: this.push(this.utf8.decode(this.readRaw(this.u32()))); break; // BINUNICODE
@@ -358,6 +370,7 @@ class Machine implements UnpickleContext {
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unknown {
   const label = options.label ?? 'pickle';
   const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (plain.length === 0) throw new Error(`${label}: empty pickle (0 bytes)`);
   try {
     return new Machine(plain, label, options).run();
   } catch (e) {

@@ -1,12 +1,11 @@
 // PyTorch `torch.save` zip archives (and Lightning checkpoints, which are such archives): `<root>/data.pkl`
 // holds the object graph, and each persistent id ('storage', <StorageClass>, key, location, numel) names the
 // raw little-endian elements in `<root>/data/<key>`. Tensors come back as TensorRecords in C order.
-import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
-import { registerInput } from '../data/files.js';
+import { readInputFile } from '../data/files.js';
 import { NUMPY_HANDLERS } from './numpy-pickle.js';
 import { PyGlobal, unpickle, type ClassHandler, type Handlers } from './pickle.js';
-import { decodeElements, numel, type DType, type TensorRecord, type TypedArray } from './tensor-record.js';
+import { DTYPE_BYTES, decodeElements, numel, type DType, type TensorRecord, type TypedArray } from './tensor-record.js';
 
 const STORAGE_DTYPES: Record<string, DType> = {
   FloatStorage: 'F32', DoubleStorage: 'F64', HalfStorage: 'F16', BFloat16Storage: 'BF16', LongStorage: 'I64',
@@ -78,14 +77,33 @@ const TORCH_HANDLERS: Handlers = {
   'torch._utils._rebuild_parameter_with_state': rebuildParameter,
 };
 
+// torch.save stores its entries uncompressed; a compressed entry that expands more than this (and beyond
+// 1 MiB) is a zip bomb. The declared sizes bound what is inflated (fflate allocates exactly those).
+const MAX_RATIO = 100;
+const MAX_ARCHIVE_BYTES = 2 ** 32 - 1;
+
+function unzipBounded(bytes: Uint8Array): Record<string, Uint8Array> {
+  let total = 0;
+  return unzipSync(bytes, {
+    filter: (f) => {
+      total += f.originalSize;
+      if (total > MAX_ARCHIVE_BYTES) throw new Error(`the archive expands to more than ${MAX_ARCHIVE_BYTES} bytes`);
+      if (f.compression !== 0 && f.originalSize > 1 << 20 && f.originalSize > MAX_RATIO * f.size) {
+        throw new Error(`entry ${f.name} expands ${f.size} bytes to ${f.originalSize} (a zip bomb?)`);
+      }
+      return true;
+    },
+  });
+}
+
 /** The object graph of a torch.save archive: dicts are Maps, tensors TensorRecords, unknown classes PyObjects. */
 export function readTorchCheckpoint(path: string): unknown {
-  registerInput(path);
   let files: Record<string, Uint8Array>;
   try {
-    const bytes = readFileSync(path);
+    const bytes = readInputFile(path);
+    if (bytes.length === 0) throw new Error('empty file (0 bytes)');
     if (bytes[0] === 0x80) throw new Error('legacy (non-zip) torch.save format is not supported; re-save with torch >= 1.6');
-    files = unzipSync(bytes);
+    files = unzipBounded(bytes);
   } catch (e) {
     throw new Error(`${path}: cannot read torch checkpoint: ${(e as Error).message}`);
   }
@@ -102,6 +120,9 @@ export function readTorchCheckpoint(path: string): unknown {
     if (cached) return cached;
     const raw = files[`${root}data/${key}`];
     if (!raw) throw new Error(`storage ${key} is missing from the archive`);
+    if (!Number.isSafeInteger(count) || count < 0 || raw.length !== count * DTYPE_BYTES[dtype]) {
+      throw new Error(`storage ${key} claims ${String(count)} elements of ${dtype}, the archive holds ${raw.length} bytes for it`);
+    }
     const storage = { dtype, data: decodeElements(dtype, raw, count) };
     storages.set(key, storage);
     return storage;

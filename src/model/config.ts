@@ -75,6 +75,19 @@ export const SMALL: Readonly<DiffAEConfig> = Object.freeze({
   enc_num_res_block: 1,
 });
 
+/**
+ * A lower bound on the number of weights of the network a config builds: the second 3×3 conv of every
+ * UNet and encoder ResBlock (out² · 9). Checked against a model file before the network is allocated.
+ */
+export function minParameterCount(c: DiffAEConfig): number {
+  const conv = (w: number) => 9 * w * w;
+  let n = 0;
+  c.channel_mult.forEach((m) => (n += (2 * c.num_res_blocks + 1) * conv(m * c.model_channels)));
+  n += 2 * conv(c.channel_mult[c.channel_mult.length - 1]! * c.model_channels);
+  c.enc_channel_mult.forEach((m) => (n += c.enc_num_res_block * conv(m * c.model_channels)));
+  return n;
+}
+
 export const PRESETS = { paper: PAPER, cpu: CPU, small: SMALL } as const;
 export type PresetName = keyof typeof PRESETS;
 
@@ -109,7 +122,26 @@ function check(cond: boolean, msg: string): void {
 const posInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
 const intList = (v: unknown): boolean => Array.isArray(v) && v.length > 0 && v.every(posInt);
 
+// Upper limits, several times the paper's sizes: a config beyond them is a corrupt or hostile file (the network
+// is allocated from the config, so `model_channels: 2048` alone would take gigabytes).
+const LIMITS = {
+  image_size: 1024, in_channels: 16, out_channels: 16, model_channels: 512, num_res_blocks: 8, num_heads: 64,
+  embed_channels: 4096, enc_out_channels: 4096, enc_num_res_block: 8,
+} as const;
+const MAX_LEVELS = 8;
+const MAX_MULT = 32;
+const MAX_WIDTH = 2048;
+
 export function validateConfig(c: DiffAEConfig): DiffAEConfig {
+  for (const [k, max] of Object.entries(LIMITS) as [keyof typeof LIMITS, number][]) {
+    check(!(typeof c[k] === 'number' && c[k] > max), `${k} ${c[k]} is above the limit ${max}`);
+  }
+  for (const k of ['channel_mult', 'enc_channel_mult'] as const) {
+    const v = c[k];
+    if (!Array.isArray(v)) continue;
+    check(v.length <= MAX_LEVELS && v.every((m) => !(m > MAX_MULT)), `${k} may have at most ${MAX_LEVELS} levels of at most ${MAX_MULT}`);
+    check(v.every((m) => !(m * c.model_channels > MAX_WIDTH)), `${k}: model_channels × multiplier is above ${MAX_WIDTH} channels`);
+  }
   for (const k of ['image_size', 'in_channels', 'out_channels', 'model_channels', 'num_res_blocks', 'num_heads', 'embed_channels', 'enc_out_channels', 'enc_num_res_block'] as const) {
     check(posInt(c[k]), `${k} must be a positive integer, got ${JSON.stringify(c[k])}`);
   }

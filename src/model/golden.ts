@@ -1,5 +1,5 @@
 // Golden parity: runs a model on the inputs recorded by the reference implementation and compares every
-// recorded output (format: ../shared/golden/README.md). Each output is computed from the recorded inputs
+// recorded output (format: test/fixtures/golden/README.md). Each output is computed from the recorded inputs
 // (x, z, x_t, x_T), so that one wrong stage shows up in its own row.
 import { join } from 'node:path';
 import * as torch from '../tensor/index.js';
@@ -14,7 +14,7 @@ export interface Tolerance {
   max: number;
   p99?: number;
 }
-/** ../shared/golden/README.md; the schedule is float64 arithmetic and must agree to rounding. */
+/** test/fixtures/golden/README.md; the schedule is float64 arithmetic and must agree to rounding. */
 export const TOLERANCES = {
   network: { max: 1e-4 },
   loop: { p99: 2e-3, max: 5e-2 },

@@ -179,7 +179,7 @@ describe('malformed input names the file', () => {
   }
 
   it('missing file and grid mismatch', () => {
-    expect(() => readNifti('/nonexistent/a.nii')).toThrow(/\/nonexistent\/a\.nii: cannot read/);
+    expect(() => readNifti('/nonexistent/a.nii')).toThrow(/\/nonexistent\/a\.nii: file not found/);
     const dir = tmp();
     const p = join(dir, 'small.nii');
     writeFileSync(p, encodeNifti1(ramp([64, 64, 63], () => 0), 'uint8'));

@@ -13,13 +13,16 @@ export class LatentClassifier {
     if (scaler.features !== model.features) throw new Error(`latent classifier: scaler has ${scaler.features} features, model ${model.features}`);
   }
 
-  /** Logit of P(malignant | z). */
+  /** Logit of P(malignant | z); a z with NaN or infinity (a broken model's output) is an error, not a score. */
   logit(z: ArrayLike<number>): number {
-    return this.model.decisionFunction(this.scaler.transform(z));
+    const l = this.model.decisionFunction(this.scaler.transform(z));
+    if (!Number.isFinite(l)) throw new Error(`latent classifier: the logit of this z is ${l} (the DAE's encoding holds NaN or infinite values)`);
+    return l;
   }
 
   /** P(malignant | z). */
   probability(z: ArrayLike<number>): number {
+    this.logit(z);
     return this.model.predictProba(this.scaler.transform(z));
   }
 
@@ -47,11 +50,11 @@ export class LatentClassifier {
 
   static fromJSON(json: unknown, label = 'classifier JSON'): LatentClassifier {
     const j = json as { format?: unknown; version?: unknown; scaler?: { mean?: unknown; scale?: unknown }; model?: { coef?: unknown; intercept?: unknown } };
-    const nums = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+    const nums = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
     if (j?.format !== FORMAT || j.version !== 1) throw new Error(`${label}: not a ${FORMAT} v1 file`);
     const { scaler, model } = j;
-    if (!nums(scaler?.mean) || !nums(scaler?.scale) || !nums(model?.coef) || typeof model?.intercept !== 'number') {
-      throw new Error(`${label}: scaler.mean, scaler.scale, model.coef and model.intercept are required`);
+    if (!nums(scaler?.mean) || !nums(scaler?.scale) || !nums(model?.coef) || typeof model?.intercept !== 'number' || !Number.isFinite(model.intercept)) {
+      throw new Error(`${label}: scaler.mean, scaler.scale, model.coef and model.intercept are required, as finite numbers`);
     }
     try {
       return new LatentClassifier(
