@@ -1,6 +1,7 @@
 // What `hsa segment` writes for one vertebra, in <out>/<case-id>/: the lesion label map on the input's grid
 // (lesions.nii.gz, where `evaluate` looks for it), the 2-D maps (maps.safetensors), figure.png and
 // result.json; and the run's summary.csv row.
+import { toCsv } from '../../io/csv.js';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { writeNifti } from '../../data/nifti.js';
@@ -128,15 +129,9 @@ export function writeCaseOutputs(outDir: string, input: VertebraInput, result: V
   return summary;
 }
 
-const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
 export function writeSummaryCsv(path: string, rows: readonly SummaryRow[]): void {
-  const header = 'case_id,image,label,p_malignant,p_healthy,candidates,kept_lytic,kept_blastic,lytic_px,blastic_px,lytic_mm2,blastic_mm2';
-  const lines = rows.map((r) =>
-    [r.caseId, r.image, r.label === undefined ? '' : String(r.label), String(r.pMalignant), String(r.pHealthy), String(r.candidates),
-      String(r.kept.lytic), String(r.kept.blastic), String(r.pixels.lytic), String(r.pixels.blastic), String(r.areaMm2.lytic), String(r.areaMm2.blastic)]
-      .map(csvField)
-      .join(','),
-  );
-  writeFileAtomic(path, `${[header, ...lines].join('\n')}\n`);
+  const header = ['case_id', 'image', 'label', 'p_malignant', 'p_healthy', 'candidates', 'kept_lytic', 'kept_blastic', 'lytic_px', 'blastic_px', 'lytic_mm2', 'blastic_mm2'];
+  writeFileAtomic(path, toCsv(header, rows.map((r) => [
+    r.caseId, r.image, r.label, r.pMalignant, r.pHealthy, r.candidates, r.kept.lytic, r.kept.blastic, r.pixels.lytic, r.pixels.blastic, r.areaMm2.lytic, r.areaMm2.blastic,
+  ])));
 }

@@ -10,7 +10,7 @@ import { loadEvalCases } from '../evaluation/load-cases.js';
 import { summaryRecord } from '../evaluation/report.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
 import { type ComparisonRow, renderComparisonFigure } from './figures.js';
-import { csvLine } from './run.js';
+import { toCsv } from '../../io/csv.js';
 
 export const BENCHMARK_FILES = { markdown: 'benchmark.md', csv: 'benchmark.csv', json: 'benchmark.json', figure: 'benchmark.png' } as const;
 
@@ -93,7 +93,7 @@ export function benchmarkMarkdown(rows: readonly BenchmarkRow[], run: Pick<Bench
 
 export function benchmarkCsv(rows: readonly BenchmarkRow[]): string {
   const records = rows.map((r) => ({ method: r.key, label: r.label, seconds_per_vertebra: r.secondsPerVertebra, ...summaryRecord(r.evaluation) }));
-  return `${[Object.keys(records[0]!), ...records.map((r) => Object.values(r))].map(csvLine).join('\n')}\n`;
+  return toCsv(Object.keys(records[0]!), records.map((r) => Object.values(r)));
 }
 
 export async function runBenchmark(run: BenchmarkRun): Promise<BenchmarkRow[]> {

@@ -1,6 +1,7 @@
 // A whole `hsa baseline` run, laid out as `hsa segment`'s so that `hsa evaluate --pred` reads it:
 // <out>/<case-id>/{lesions.nii.gz, figure.png, result.json}, summary.csv and run.json; the folder appears
 // only when the run has completed.
+import { type CsvCell, toCsv } from '../../io/csv.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withOutputDir, writeFileAtomic } from '../../data/files.js';
@@ -23,16 +24,12 @@ export interface BaselineRun {
 }
 
 /** One CSV line; fields with a comma, quote or line break quoted. */
-export function csvLine(values: readonly (string | number | null)[]): string {
-  return values.map((v) => (v === null ? '' : String(v))).map((s) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)).join(',');
-}
-
 function count(labels: Uint8Array, value: number): number {
   return labels.reduce((n, v) => n + (v === value ? 1 : 0), 0);
 }
 
-/** Writes one vertebra's files and returns its summary.csv line. */
-function writeCase(dir: string, name: BaselineName, input: VertebraInput, r: BaselineCase): string {
+/** Writes one vertebra's files and returns its summary.csv row. */
+function writeCase(dir: string, name: BaselineName, input: VertebraInput, r: BaselineCase): CsvCell[] {
   const lesionPath = predictionPath(dir, input.image);
   mkdirSync(dirname(lesionPath), { recursive: true });
   writeNifti(lesionPath, { dims: input.dims, data: labelVolume(input, r.labels), geometry: input.geometry }, 'uint8', {
@@ -48,7 +45,7 @@ function writeCase(dir: string, name: BaselineName, input: VertebraInput, r: Bas
     ...r.details,
   };
   writeFileAtomic(join(dirname(lesionPath), RESULT_FILE), `${JSON.stringify(result, null, 2)}\n`);
-  return csvLine([input.caseId, input.image, input.label ?? '', pixels.lytic, pixels.blastic, area.lytic, area.blastic]);
+  return [input.caseId, input.image, input.label, pixels.lytic, pixels.blastic, area.lytic, area.blastic];
 }
 
 /** Runs the baseline on every input; returns the seconds it took (model work and writing). */
@@ -56,13 +53,13 @@ export async function runBaseline(run: BaselineRun): Promise<number> {
   const { baseline, inputs } = run;
   const started = performance.now();
   return withOutputDir(run.outDir, (dir) => {
-    const lines = ['case_id,image,label,lytic_px,blastic_px,lytic_mm2,blastic_mm2'];
+    const lines: CsvCell[][] = [];
     for (let g = 0; g < inputs.length; g += baseline.batchSize) {
       const group = inputs.slice(g, g + baseline.batchSize);
       baseline.run(group.map((v) => v.slice)).forEach((r, i) => lines.push(writeCase(dir, baseline.name, group[i]!, r)));
       run.onProgress?.(Math.min(g + baseline.batchSize, inputs.length), inputs.length);
     }
-    writeFileAtomic(join(dir, SUMMARY_FILE), `${lines.join('\n')}\n`);
+    writeFileAtomic(join(dir, SUMMARY_FILE), toCsv(['case_id', 'image', 'label', 'lytic_px', 'blastic_px', 'lytic_mm2', 'blastic_mm2'], lines));
     const seconds = (performance.now() - started) / 1000;
     writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify({ method: baseline.name, ...baseline.settings, ...run.provenance, vertebrae: inputs.length, seconds }, null, 2)}\n`);
     return seconds;

@@ -1,4 +1,5 @@
 // The evaluation as a printed table (with its rules), one-row metrics CSV, per-vertebra CSV and JSON.
+import { toCsv } from '../../io/csv.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../data/files.js';
 import { CLASSES, type ClassName, type Detection, type EvaluationResults } from './evaluate.js';
@@ -66,18 +67,9 @@ export function summaryRecord(r: EvaluationResults): Record<string, number | nul
   return { ...out, vertebra_tp: v.tp, vertebra_fp: v.fp, vertebra_tn: v.tn, vertebra_fn: v.fn, sensitivity: v.sensitivity, specificity: v.specificity };
 }
 
-function csvField(x: string | number | boolean | null): string {
-  const s = x === null ? '' : String(x);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csv(header: string[], rows: (string | number | boolean | null)[][]): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
-}
-
 export function metricsCsv(r: EvaluationResults): string {
   const rec = summaryRecord(r);
-  return csv(Object.keys(rec), [Object.values(rec)]);
+  return toCsv(Object.keys(rec), [Object.values(rec)]);
 }
 
 export function casesCsv(r: EvaluationResults): string {
@@ -93,7 +85,7 @@ export function casesCsv(r: EvaluationResults): string {
       return [k.pred, k.truth, k.both, k.dice, k.lesions.tp, k.lesions.fp, k.lesions.fn, k.lesionsAnyOverlap.tp, k.lesionsAnyOverlap.fp, k.lesionsAnyOverlap.fn];
     }),
   ]);
-  return csv(header, rows);
+  return toCsv(header, rows);
 }
 
 /** Writes evaluation.json, metrics.csv and cases.csv into dir (each atomically); returns their paths. */
