@@ -82,6 +82,17 @@ describe('commands do not write over what they read', () => {
     expect(readFileSync(config)).toEqual(before);
     await expect(hsa('convert-checkpoint', model, model)).rejects.toThrow(/model\.safetensors: refusing to overwrite an input file/);
   });
+  it('train-classifier refuses --out naming its manifest, before any work', async () => {
+    const dir = join(tmp, 'tc');
+    mkdirSync(dir);
+    saveDiffAE(tinyModel(), join(dir, 'model.safetensors'));
+    const rows = [0, 1, 2, 3].map((i) => writeVertebra(dir, `c${i}`, 30 + i));
+    const manifest = join(dir, 'm.csv');
+    writeFileSync(manifest, `image,seg_msk,label\n${rows.map((r, i) => `${r.image},${r.mask},${i % 2}`).join('\n')}\n`);
+    const before = readFileSync(manifest);
+    await expect(hsa('train-classifier', '--manifest', manifest, '--model', dir, '--out', manifest)).rejects.toThrow(/m\.csv: refusing to overwrite an input file/);
+    expect(readFileSync(manifest)).toEqual(before);
+  });
   it('report refuses to write the HTML over a result it read', async () => {
     const seg = join(tmp, 'seg');
     writeSegmentFixture(seg, ['case-a']);

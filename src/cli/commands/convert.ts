@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { assertNewFile } from '../../data/files.js';
 import { loadDiffAE, saveDiffAE, type WeightsPrefix } from '../../model/checkpoint.js';
 
 function parsePrefix(value: string): WeightsPrefix {
@@ -21,6 +22,12 @@ export function register(program: Command): void {
     .option('--config <json>', 'architecture config in the reference names (default: config.json beside the checkpoint)')
     .action((ckpt: string, out: string, opts: { prefix: WeightsPrefix; config?: string }) => {
       const model = loadDiffAE(ckpt, { prefix: opts.prefix, config: opts.config });
+      try {
+        assertNewFile(out);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
       try {
         saveDiffAE(model, out, { source: basename(ckpt), prefix: opts.prefix });
         console.log(`${out}: ${model.stateDict().size} tensors, ${model.numParameters()} parameters (${opts.prefix}* of ${ckpt})`);

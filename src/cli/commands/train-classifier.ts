@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { readManifest } from '../../data/manifest.js';
+import { assertNewFile } from '../../data/files.js';
 import { loadDiffAE } from '../../model/checkpoint.js';
 import { REFERENCE_CS, selectModel, type Selection } from '../../method/classifier/select.js';
 import type { ClassWeight, Penalty } from '../../method/classifier/logistic.js';
@@ -45,6 +46,7 @@ export function register(program: Command): void {
       // Existence of lesion_msk is not checked: this command must not depend on ground-truth masks at all.
       const rows = (await readManifest(o.manifest, { checkFiles: 'inputs' })).filter((r) => r.split !== 'test');
       if (rows.length === 0) throw new Error(`${o.manifest}: no rows outside the test split`);
+      assertNewFile(o.out); // before the encoding work, not after it
       const bar = progressBar('encode', '{value}/{total} vertebrae | ETA {eta_formatted}');
       let data;
       try {

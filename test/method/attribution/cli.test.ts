@@ -90,7 +90,7 @@ describe('hsa segment', () => {
     const bad = join(tmp, 'bad.csv');
     writeFileSync(bad, `image,seg_msk,label\n${rows[0]!.image},${rows[0]!.mask},1\n${rows[1]!.image},${join(tmp, 'gone_seg.nii.gz')},0\n`);
     const out = join(tmp, 'bad-out');
-    await expect(hsa('segment', '--manifest', bad, '--model', modelDir, '--out', out, ...fast)).rejects.toThrow(/gone_seg\.nii\.gz.*not found/);
+    await expect(hsa('segment', '--manifest', bad, '--model', modelDir, '--out', out, ...fast)).rejects.toThrow(/bad\.csv: 1 bad row\(s\):\n  line 3: seg_msk file not found: .*gone_seg\.nii\.gz/);
     expect(existsSync(out)).toBe(false);
     const empty = writeVertebra(tmp, 'hollow', 7, { emptyMask: true });
     await expect(hsa('segment', '--image', empty.image, '--mask', empty.mask, '--model', modelDir, '--out', out, ...fast)).rejects.toThrow(/hollow_seg\.nii\.gz.*empty/);
