@@ -2,7 +2,7 @@
 // on held-out vertebrae (issue "the method works"). Lesion masks are read only to say where the edit lands.
 import * as torch from '../../tensor/index.js';
 import type { DiffAE } from '../../model/diffae.js';
-import { ddimInvert, ddimRender } from '../../model/diffusion.js';
+import { DiffusionSchedule, ddimInvert, ddimRender } from '../../model/diffusion.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
 import { healthyEdit } from '../classifier/healthy-edit.js';
 import { rocAuc } from '../classifier/metrics.js';
@@ -56,7 +56,14 @@ export interface CheckModelResult {
   };
   /** ROC-AUC of p_m against the vertebra labels on these vertebrae. */
   classifierAuc: number | null;
+  /**
+   * Per timestep t: the denoiser's ε-MSE given another vertebra's z over its ε-MSE given the vertebra's own z
+   * (same x_t, seeded noise). 1 = the decoder ignores z at that noise level; the training signal z gets.
+   */
+  zReliance: { t: number; ratio: number }[];
 }
+
+export const Z_RELIANCE_STEPS = [100, 300, 500, 700] as const;
 
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const meanOrNull = (v: readonly number[]): number | null => (v.length ? mean(v) : null);
@@ -82,9 +89,23 @@ function maskedMae(a: Float32Array, b: Float32Array, sel: (i: number, p: number)
   });
 }
 
+/** Σ over the batch of ε-MSE with own z and with the next vertebra's z, per step of Z_RELIANCE_STEPS. */
+function epsWithOtherZ(model: DiffAE, x: torch.Tensor, z: torch.Tensor, zOther: torch.Tensor, gen: torch.Generator): [number, number][] {
+  const s = DiffusionSchedule.linear();
+  return Z_RELIANCE_STEPS.map((tv) =>
+    torch.tidy(() => {
+      const t = torch.full([x.size(0)], tv, 'int64');
+      const noise = torch.randn(x.shape, gen);
+      const xt = s.qSample(x, t, noise);
+      return [model.forward(xt, t, z).sub(noise).square().mean().item(), model.forward(xt, t, zOther).sub(noise).square().mean().item()];
+    }),
+  );
+}
+
 interface Acc {
   recBody: number[]; recImage: number[]; swap: number[]; edit: number[]; lesionShare: number[]; lesionArea: number[]; rightSign: number[];
   reconVsPm: number[]; pEdit: number[]; pH: number[]; pM: number[]; labels: number[]; editDrop: number[]; harmDrop: number[];
+  epsOwn: number[]; epsOther: number[]; gen: torch.Generator;
 }
 
 /** Where the edit's change falls on one malignant vertebra's lesions (null without lesion pixels in the body). */
@@ -135,6 +156,12 @@ function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly
       const zh = torch.tensor(Float32Array.from(batch.flatMap((_, i) => Array.from(healthyEdit(zFlat.subarray(i * d, (i + 1) * d), classifier)))), z.shape);
       // Another vertebra's z: the next one in the batch.
       const zOther = n > 1 ? torch.cat([z.slice(0, 1, n), z.slice(0, 0, 1)], 0) : z;
+      if (n > 1) {
+        epsWithOtherZ(model, x, z, zOther, acc.gen).forEach(([own, other], k) => {
+          acc.epsOwn[k] = (acc.epsOwn[k] ?? 0) + own;
+          acc.epsOther[k] = (acc.epsOther[k] ?? 0) + other;
+        });
+      }
       const renders = ddimRender(model, torch.cat([xT, xT, xT], 0), torch.cat([z, zh, zOther], 0), { steps: o.renderSteps });
       const reconT = renders.slice(0, 0, n);
       const editT = renders.slice(0, n, 2 * n);
@@ -171,7 +198,7 @@ function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly
 
 export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], o: CheckModelOptions): CheckModelResult {
   if (vertebrae.length === 0) throw new Error('check-model: no vertebrae to check');
-  const acc: Acc = { recBody: [], recImage: [], swap: [], edit: [], lesionShare: [], lesionArea: [], rightSign: [], reconVsPm: [], pEdit: [], pH: [], pM: [], labels: [], editDrop: [], harmDrop: [] };
+  const acc: Acc = { recBody: [], recImage: [], swap: [], edit: [], lesionShare: [], lesionArea: [], rightSign: [], reconVsPm: [], pEdit: [], pH: [], pM: [], labels: [], editDrop: [], harmDrop: [], epsOwn: [], epsOther: [], gen: new torch.Generator(0) };
   for (let s = 0; s < vertebrae.length; s += o.batchSize) {
     checkBatch(model, classifier, vertebrae.slice(s, s + o.batchSize), o, acc);
     o.onProgress?.(Math.min(s + o.batchSize, vertebrae.length), vertebrae.length);
@@ -187,6 +214,7 @@ export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebra
     healthyEdit: { body: mean(acc.edit), lesionShare: meanOrNull(acc.lesionShare), lesionAreaShare: meanOrNull(acc.lesionArea), rightSign: meanOrNull(acc.rightSign) },
     cycle: { reconVsPm: mean(acc.reconVsPm), pEdit: mean(acc.pEdit), pHealthy: mean(acc.pH), editDrop: meanOrNull(acc.editDrop), harmonisedDrop: meanOrNull(acc.harmDrop) },
     classifierAuc: both ? rocAuc(acc.labels, acc.pM) : null,
+    zReliance: acc.epsOwn.map((own, k) => ({ t: Z_RELIANCE_STEPS[k]!, ratio: acc.epsOther[k]! / own })),
   };
 }
 
@@ -200,5 +228,6 @@ export function formatCheck(r: CheckModelResult): string {
     `healthy edit: mean |edit − recon| in the body ${f(r.healthyEdit.body)}; on malignant vertebrae ${f(r.healthyEdit.lesionShare, 3)} of the change falls on lesions covering ${f(r.healthyEdit.lesionAreaShare, 3)} of the body, ${f(r.healthyEdit.rightSign, 3)} of it with the right sign`,
     `cycle: |P(Enc(recon)) − p_m| ${f(r.cycle.reconVsPm)}; P(Enc(edit)) ${f(r.cycle.pEdit)} (p_h ${r.cycle.pHealthy.toExponential(1)}); malignancy removed by the edit: ${f(r.cycle.editDrop, 3)} encoded, ${f(r.cycle.harmonisedDrop, 3)} after harmonisation`,
     `latent classifier ROC-AUC on these vertebrae: ${f(r.classifierAuc, 3)}`,
+    `z reliance (ε-MSE with another vertebra's z / own z): ${r.zReliance.map((s) => `t=${s.t} ${s.ratio.toFixed(3)}`).join(', ') || 'n/a'}`,
   ].join('\n');
 }

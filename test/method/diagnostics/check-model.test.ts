@@ -49,6 +49,15 @@ describe('checkModel', () => {
     expect(formatCheck(r)).toMatch(/z swap .* = \d+\.\d\d× the recon error/);
   });
 
+  it('z reliance: 1 when every vertebra is the same image, away from 1 when z differs', () => {
+    expect(r.zReliance.map((s) => s.t)).toEqual([100, 300, 500, 700]);
+    const same = checkModel(model, classifier, [vertebrae[0]!, vertebrae[0]!, vertebrae[0]!], { ...steps, batchSize: 3 });
+    const off = (rs: typeof r.zReliance) => Math.max(...rs.map((s) => Math.abs(s.ratio - 1)));
+    // The random model's z moves ε only slightly (~1e-4), but identical codes move it not at all.
+    expect(off(same.zReliance)).toBeLessThan(1e-6);
+    expect(off(r.zReliance)).toBeGreaterThan(2e-5);
+  });
+
   it('scores the classifier on p_m = P(Enc(x)) of the same batch', () => {
     const flat = new Float32Array(4 * 256);
     vertebrae.forEach((v, i) => flat.set(v.image, i * 256));
