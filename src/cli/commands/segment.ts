@@ -9,7 +9,7 @@ import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae } from '../../method/attribution/inputs.js';
 import { type AttributionOptions, DEFAULT_SCHEDULE, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
-import { runSegmentation } from '../../method/attribution/segment.js';
+import { runSegmentationResumable } from '../../method/attribution/segment.js';
 import { int, num, progressBar } from '../options.js';
 
 /** Where the shipped model lives (the folder holds model.safetensors and classifier.json). */
@@ -78,7 +78,8 @@ export function register(program: Command): void {
     .option('--mask <file>', 'its vertebral-body mask (NIfTI on the same grid)')
     .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
     .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
-    .requiredOption('--out <dir>', 'output folder (must not exist or be empty; appears when the run completes)');
+    .requiredOption('--out <dir>', 'output folder (must not exist or be empty); each vertebra appears whole as it finishes, summary.csv and run.json when all have')
+    .option('--continue', 'finish an interrupted run in --out: its complete vertebrae are checked and kept, the rest segmented (same inputs and options)');
   addAttributionOptions(command).action(async (o) => {
       const single = o.image !== undefined || o.mask !== undefined;
       if (single === (o.manifest !== undefined)) throw new Error('give either --manifest or --image with --mask');
@@ -104,20 +105,39 @@ export function register(program: Command): void {
         }
         const inputs = loadVertebrae(items, model.config.image_size);
         const options = attributionOptionsFrom(o);
-        const bar = progressBar('segment', '{value}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
+        const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
         const started = Date.now();
-        bar.update(0, inputs.length, { rate: '-' });
+        let first: number | undefined;
+        const abort = new AbortController();
+        const onSignal = () => {
+          if (abort.signal.aborted) process.exit(130);
+          console.error('\nsegment: stopping after the vertebrae being segmented now (again to quit at once)');
+          abort.abort();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
         try {
-          const rows = await runSegmentation({
-            inputs, engine: diffaeEngine(model), classifier, options, outDir: o.out,
+          const r = await runSegmentationResumable({
+            inputs, engine: diffaeEngine(model), classifier, options, outDir: o.out, resume: Boolean(o.continue), signal: abort.signal,
             provenance: { model: files.model, classifier: files.classifier },
-            onProgress: (done, total) => bar.update(done, total, { rate: ((done * 60_000) / (Date.now() - started)).toFixed(2) }),
+            onProgress: (done, total) => {
+              first ??= done; // the rate counts this run's work only, not vertebrae reused by --continue
+              const rate = done > first ? (((done - first) * 60_000) / (Date.now() - started)).toFixed(2) : '-';
+              bar.update(done, total, { done: done.toFixed(1), rate });
+            },
           });
           bar.stop();
-          const lesions = rows.filter((r) => r.pixels.lytic + r.pixels.blastic > 0).length;
-          console.log(`segment: ${rows.length} vertebrae, ${lesions} with lesions; results in ${o.out} (summary.csv)`);
+          const lesions = r.rows.filter((row) => row.pixels.lytic + row.pixels.blastic > 0).length;
+          const reused = r.reused ? ` (${r.reused} from the earlier run)` : '';
+          if (r.complete) console.log(`segment: ${r.rows.length} vertebrae${reused}, ${lesions} with lesions; results in ${o.out} (summary.csv)`);
+          else {
+            console.log(`segment: stopped after ${r.rows.length} of ${inputs.length} vertebrae; the same command with --continue finishes the run`);
+            process.exitCode = 130;
+          }
         } finally {
           bar.stop();
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
         }
       } finally {
         model.dispose();

@@ -1,15 +1,20 @@
-// A whole `hsa segment` run: attribution of every loaded vertebra, outputs written as each group finishes,
-// summary.csv and run.json at the end; the output folder appears only when the run has completed.
+// A whole `hsa segment` run, resumable: each vertebra's folder appears whole (written aside, then renamed into
+// the output folder) as its group finishes; summary.csv and run.json, written last, mark the run complete. An
+// interrupted or failed run leaves only complete vertebrae, and `resume` finishes it after checking them.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { withOutputDir, writeFileAtomic } from '../../data/files.js';
+import { assertEmptyOutputDir, readInputText, writeFileAtomic } from '../../data/files.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
 import { attributeGroups } from './attribute.js';
 import type { LatentDiffusion } from './engine.js';
 import type { VertebraInput } from './inputs.js';
 import { type AttributionOptions, resolveOptions } from './options.js';
-import { SUMMARY_FILE, type SummaryRow, writeCaseOutputs, writeSummaryCsv } from './outputs.js';
+import { FIGURE_FILE, MAPS_FILE, RESULT_FILE, SUMMARY_FILE, type SummaryRow, writeCaseOutputs, writeSummaryCsv } from './outputs.js';
 
 export const RUN_FILE = 'run.json';
+/** The settings of a run in progress; a resumed run must match them. */
+export const PENDING_FILE = '.hsa-segment.json';
+const TEMP_PREFIX = '.tmp-';
 
 export interface SegmentRun {
   inputs: readonly VertebraInput[];
@@ -19,21 +24,129 @@ export interface SegmentRun {
   outDir: string;
   /** Recorded in run.json (e.g. model and classifier files). */
   provenance?: Record<string, string>;
+  /** Vertebrae done (fractional within a group, from the model evaluations made), of total. */
   onProgress?: (done: number, total: number) => void;
+  /** Finish an interrupted run in outDir: complete vertebrae are checked and kept, the rest segmented. */
+  resume?: boolean;
+  /** Stops after the current group; the folder then holds the complete vertebrae only. */
+  signal?: AbortSignal;
+}
+
+export interface SegmentOutcome {
+  rows: SummaryRow[];
+  complete: boolean;
+  /** Vertebrae taken from an earlier run (resume). */
+  reused: number;
+}
+
+/** The summary row of a vertebra written earlier, if its folder is complete and belongs to this input and run. */
+function finishedRow(outDir: string, input: VertebraInput, optionsJson: string): SummaryRow | undefined {
+  const dir = join(outDir, input.caseId);
+  if (!existsSync(dir)) return undefined;
+  for (const f of [RESULT_FILE, MAPS_FILE, FIGURE_FILE, 'lesions.nii.gz']) {
+    if (!existsSync(join(dir, f))) throw new Error(`${dir}: incomplete vertebra folder (no ${f}); it was not written by hsa segment, remove it`);
+  }
+  const r = JSON.parse(readInputText(join(dir, RESULT_FILE))) as Record<string, any>;
+  if (r.image !== input.image || JSON.stringify(r.options) !== optionsJson) {
+    throw new Error(`${join(dir, RESULT_FILE)}: written for ${r.image} or with other settings; --continue needs the same inputs and options`);
+  }
+  const kept = (type: string) => (r.candidates as { type: string; kept: boolean }[]).filter((c) => c.kept && c.type === type).length;
+  return {
+    caseId: input.caseId, image: input.image, ...(input.label !== undefined ? { label: input.label } : {}),
+    pMalignant: r.pMalignant, pHealthy: r.pHealthy, candidates: r.candidates.length,
+    kept: { lytic: kept('lytic'), blastic: kept('blastic') },
+    pixels: { lytic: r.lesions.lytic.pixels, blastic: r.lesions.blastic.pixels },
+    areaMm2: { lytic: r.lesions.lytic.areaMm2, blastic: r.lesions.blastic.areaMm2 },
+  };
+}
+
+/** Opens outDir for a new run (empty or absent) or for resuming one; returns the rows already done. */
+function openRun(run: SegmentRun, settings: string, optionsJson: string): Map<string, SummaryRow> {
+  const pending = join(run.outDir, PENDING_FILE);
+  const done = new Map<string, SummaryRow>();
+  if (!run.resume) {
+    assertEmptyOutputDir(run.outDir);
+    mkdirSync(run.outDir, { recursive: true });
+    writeFileAtomic(pending, settings);
+    return done;
+  }
+  if (!existsSync(run.outDir) || !statSync(run.outDir).isDirectory()) throw new Error(`${run.outDir}: no run to continue (the folder does not exist)`);
+  if (existsSync(join(run.outDir, RUN_FILE))) throw new Error(`${run.outDir}: this run is already complete (${RUN_FILE})`);
+  if (!existsSync(pending)) throw new Error(`${run.outDir}: not an interrupted hsa segment run (no ${PENDING_FILE}); refusing to write into it`);
+  if (readInputText(pending) !== settings) throw new Error(`${pending}: the run used other inputs, model or options; --continue needs the same command`);
+  const ids = new Set(run.inputs.map((v) => v.caseId));
+  for (const entry of readdirSync(run.outDir)) {
+    if (entry.startsWith(TEMP_PREFIX)) rmSync(join(run.outDir, entry), { recursive: true, force: true }); // a crashed run's own scratch
+    else if (entry !== PENDING_FILE && !ids.has(entry)) throw new Error(`${join(run.outDir, entry)}: not part of this run; refusing to continue in a folder with other files`);
+  }
+  for (const v of run.inputs) {
+    const row = finishedRow(run.outDir, v, optionsJson);
+    if (row) done.set(v.caseId, row);
+  }
+  return done;
+}
+
+/** The engine, counting UNet evaluations (images × steps) so that progress can move within a group. */
+function counting(engine: LatentDiffusion, onEvaluations: (n: number) => void): LatentDiffusion {
+  return {
+    encode: (x) => engine.encode(x),
+    invert: (x, z, steps) => (onEvaluations(x.size(0) * steps), engine.invert(x, z, steps)),
+    render: (x, z, steps) => (onEvaluations(x.size(0) * steps), engine.render(x, z, steps)),
+  };
 }
 
 export async function runSegmentation(run: SegmentRun): Promise<SummaryRow[]> {
+  const outcome = await runSegmentationResumable(run);
+  return outcome.rows;
+}
+
+export async function runSegmentationResumable(run: SegmentRun): Promise<SegmentOutcome> {
   const options = resolveOptions(run.options);
+  const optionsJson = JSON.stringify(options);
+  const settings = `${JSON.stringify({ ...run.provenance, options, images: run.inputs.map((v) => v.image) }, null, 2)}\n`;
   const started = Date.now();
-  return withOutputDir(run.outDir, (dir) => {
-    const rows: SummaryRow[] = [];
-    for (const group of attributeGroups(run.engine, run.classifier, run.inputs.map((v) => v.slice), options)) {
-      for (const result of group) rows.push(writeCaseOutputs(dir, run.inputs[rows.length]!, result, options));
-      run.onProgress?.(rows.length, run.inputs.length);
-    }
-    writeSummaryCsv(join(dir, SUMMARY_FILE), rows);
-    const seconds = (Date.now() - started) / 1000;
-    writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify({ ...run.provenance, options, vertebrae: rows.length, seconds }, null, 2)}\n`);
-    return rows;
+  const done = openRun(run, settings, optionsJson);
+  const todo = run.inputs.filter((v) => !done.has(v.caseId));
+  const total = run.inputs.length;
+  const reused = total - todo.length;
+  // A group's cost: its first stage (known) plus its candidates' harmonisation (estimated from the groups so far).
+  const perVertebra = options.inversionSteps + 2 * options.renderSteps;
+  const perCandidate = options.harmonise ? options.harmoniseInversionSteps + options.harmoniseRenderSteps : 0;
+  let candidatesPerVertebra = 10;
+  let next = 0; // index into todo
+  let groupEvals = 0;
+  const engine = counting(run.engine, (n) => {
+    groupEvals += n;
+    const size = Math.min(options.vertebraeBatch, todo.length - next);
+    const expected = size * (perVertebra + candidatesPerVertebra * perCandidate);
+    run.onProgress?.(reused + next + Math.min(0.99, groupEvals / expected) * size, total);
   });
+  const scratch = join(run.outDir, `${TEMP_PREFIX}${process.pid}`);
+  let candidatesSeen = 0;
+  try {
+    run.onProgress?.(reused, total);
+    for (const group of attributeGroups(engine, run.classifier, todo.map((v) => v.slice), options)) {
+      for (const result of group) {
+        const input = todo[next++]!;
+        done.set(input.caseId, writeCaseOutputs(scratch, input, result, options));
+        renameSync(join(scratch, input.caseId), join(run.outDir, input.caseId));
+        candidatesSeen += result.candidates.length;
+      }
+      candidatesPerVertebra = candidatesSeen / next;
+      groupEvals = 0;
+      run.onProgress?.(reused + next, total);
+      // Lets a signal handler run between groups.
+      await new Promise((r) => setImmediate(r));
+      if (run.signal?.aborted && next < todo.length) break;
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const rows = run.inputs.filter((v) => done.has(v.caseId)).map((v) => done.get(v.caseId)!);
+  if (rows.length < total) return { rows, complete: false, reused };
+  writeSummaryCsv(join(run.outDir, SUMMARY_FILE), rows);
+  const seconds = (Date.now() - started) / 1000;
+  writeFileAtomic(join(run.outDir, RUN_FILE), `${JSON.stringify({ ...run.provenance, options, vertebrae: rows.length, reused, seconds }, null, 2)}\n`);
+  rmSync(join(run.outDir, PENDING_FILE));
+  return { rows, complete: true, reused };
 }

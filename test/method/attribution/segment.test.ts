@@ -1,7 +1,7 @@
-// A whole segmentation run on NIfTI inputs: what lands in which file, on which grid, and that a failure
-// leaves nothing behind.
+// A whole segmentation run on NIfTI inputs: what lands in which file, on which grid, and that an interrupted
+// or failed run leaves only complete vertebrae, which --continue checks and completes.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -10,7 +10,7 @@ import { affine, readNifti, writeNifti } from '../../../src/data/nifti.js';
 import { readSafetensors } from '../../../src/io/safetensors.js';
 import { diffaeEngine } from '../../../src/method/attribution/engine.js';
 import { loadVertebrae, type VertebraInput } from '../../../src/method/attribution/inputs.js';
-import { runSegmentation } from '../../../src/method/attribution/segment.js';
+import { PENDING_FILE, runSegmentation, runSegmentationResumable } from '../../../src/method/attribution/segment.js';
 import { figureLayout, LYTIC_COLOUR } from '../../../src/method/figures/attribution-figure.js';
 import { AFFINE, DEPTH, PIXEL_AREA_MM2, tinyClassifier, tinyModel, writeVertebra } from './fixtures.js';
 
@@ -134,25 +134,48 @@ describe('runSegmentation', () => {
     await expect(runSegmentation({ inputs, engine: diffaeEngine(model), classifier, options, outDir: out })).rejects.toThrow(/not empty/);
   });
 
-  it('leaves no output at all when the run fails part-way, after a vertebra was written', async () => {
+  it('a run that fails part-way leaves only complete vertebrae; --continue checks them and finishes the rest', async () => {
     const dir = join(tmp, 'failed');
     const real = diffaeEngine(model);
     let encodes = 0;
-    let writtenBeforeFailure: string[] = [];
     // One vertebra per group, all its composites in one call: 3 encodes (input, composites, harmonised)
     // finish v1; the 4th starts v2.
-    const engine = {
-      ...real,
-      encode: (x: Parameters<typeof real.encode>[0]) => {
-        if (++encodes <= 3) return real.encode(x);
-        const staging = readdirSync(tmp).find((f) => f.startsWith('failed.partial'))!;
-        writtenBeforeFailure = readdirSync(join(tmp, staging));
-        throw new Error('device lost');
+    const engine = { ...real, encode: (x: Parameters<typeof real.encode>[0]) => (++encodes <= 3 ? real.encode(x) : (() => { throw new Error('device lost'); })()) };
+    const one = { ...options, vertebraeBatch: 1, maxBatch: 64 };
+    await expect(runSegmentation({ inputs, engine, classifier, options: one, outDir: dir })).rejects.toThrow(/device lost/);
+    expect(readdirSync(dir).sort()).toEqual([PENDING_FILE, 'v1']);
+    expect(readdirSync(join(dir, 'v1')).sort()).toEqual(['figure.png', 'lesions.nii.gz', 'maps.safetensors', 'result.json']);
+    const v1 = sha(join(dir, 'v1', 'result.json'));
+
+    await expect(runSegmentation({ inputs, engine: real, classifier, options: { ...one, minSize: 3 }, outDir: dir, resume: true })).rejects.toThrow(/other inputs, model or options/);
+    const r = await runSegmentationResumable({ inputs, engine: real, classifier, options: one, outDir: dir, resume: true });
+    expect(r).toMatchObject({ complete: true, reused: 1 });
+    expect(readdirSync(dir).sort()).toEqual(['run.json', 'summary.csv', 'v1', 'v2']);
+    expect(sha(join(dir, 'v1', 'result.json'))).toBe(v1);
+    // The same summary as the uninterrupted run with these options.
+    const fresh = join(tmp, 'fresh');
+    await runSegmentation({ inputs, engine: real, classifier, options: one, outDir: fresh });
+    expect(readFileSync(join(dir, 'summary.csv'), 'utf8')).toBe(readFileSync(join(fresh, 'summary.csv'), 'utf8'));
+    await expect(runSegmentation({ inputs, engine: real, classifier, options: one, outDir: dir, resume: true })).rejects.toThrow(/already complete/);
+  });
+
+  it('stops between groups when signalled, and refuses to continue in a folder with foreign files', async () => {
+    const dir = join(tmp, 'stopped');
+    const abort = new AbortController();
+    const progress: number[] = [];
+    const r = await runSegmentationResumable({
+      inputs, engine: diffaeEngine(model), classifier, options: { ...options, vertebraeBatch: 1 }, outDir: dir, signal: abort.signal,
+      onProgress: (done) => {
+        progress.push(done);
+        if (done >= 1) abort.abort();
       },
-    };
-    await expect(runSegmentation({ inputs, engine, classifier, options: { ...options, vertebraeBatch: 1, maxBatch: 64 }, outDir: dir })).rejects.toThrow(/device lost/);
-    expect(writtenBeforeFailure).toEqual(['v1']);
-    expect(existsSync(dir)).toBe(false);
-    expect(readdirSync(tmp).filter((f) => f.startsWith('failed'))).toEqual([]);
+    });
+    expect(r).toMatchObject({ complete: false, reused: 0 });
+    expect(r.rows.map((row) => row.caseId)).toEqual(['v1']);
+    expect(progress.some((p) => p > 0 && p < 1)).toBe(true); // moves within a vertebra
+    expect(readdirSync(dir).sort()).toEqual([PENDING_FILE, 'v1']);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    await expect(runSegmentation({ inputs, engine: diffaeEngine(model), classifier, options: { ...options, vertebraeBatch: 1 }, outDir: dir, resume: true })).rejects.toThrow(/notes\.txt: not part of this run/);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
