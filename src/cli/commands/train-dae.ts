@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { readManifest, type ManifestRow } from '../../data/manifest.js';
-import { PRESETS, type PresetName } from '../../model/config.js';
+import { PRESETS, type PresetName, validateConfig } from '../../model/config.js';
 import { readConfigFile } from '../../model/checkpoint.js';
 import { loadSliceSet } from '../../method/training/slice-dataset.js';
-import { LOSS_WEIGHTINGS } from '../../model/diffusion.js';
-import { DEFAULT_TRAIN_OPTIONS, MODEL_FILE, trainDae } from '../../method/training/train-dae.js';
+import { LOSS_WEIGHTINGS, type LossWeighting } from '../../model/diffusion.js';
+import { DEFAULT_TRAIN_OPTIONS, MODEL_FILE, RECIPES, type RecipeName, trainDae } from '../../method/training/train-dae.js';
 import { int, num, progressBar } from '../options.js';
 
 /** Rows of a split when the manifest has splits, else all rows. */
@@ -23,13 +23,15 @@ export function register(program: Command): void {
     .option('--preset <name>', `architecture preset (${Object.keys(PRESETS).join(', ')})`, 'cpu')
     .option('--config <file>', 'architecture as a JSON config (reference names) instead of a preset')
     .option('--samples <n>', 'training length in images', int, 200_000)
-    .option('--batch-size <n>', 'images per step', int, d.batchSize)
-    .option('--lr <x>', 'Adam learning rate', num, d.lr)
+    .addOption(new Option('--recipe <name>', 'training recipe: reference (the authors\') or cpu (short runs on a few cores; docs/model.md); the flags below override it').choices(Object.keys(RECIPES)).default('reference'))
+    .option('--batch-size <n>', 'images per step (reference 32, cpu 8)', int)
+    .option('--lr <x>', 'Adam learning rate (reference 1e-4, cpu 2e-4)', num)
+    .option('--dropout <x>', "dropout of the UNet's ResBlocks (default: the architecture's; cpu 0)", num)
     .option('--grad-clip <x>', 'gradient-norm clip', num, d.gradClip)
     .option('--ema-decay <x>', 'EMA decay', num, d.emaDecay)
     .option('--no-ema-warmup', 'use the EMA decay from step 0 (the reference) instead of min(decay, (1+t)/(10+t))')
-    .addOption(new Option('--loss-weighting <w>', 'per-timestep weight of the ε-MSE: eps (the reference), min-snr, trunc-snr (emphasises the high-noise steps where the decoder relies on z)').choices(LOSS_WEIGHTINGS).default(d.lossWeighting))
-    .option('--snr-gamma <x>', 'the SNR cap γ of min-snr / trunc-snr', num, d.snrGamma)
+    .addOption(new Option('--loss-weighting <w>', 'per-timestep weight of the ε-MSE: eps (reference), min-snr, trunc-snr (cpu; emphasises the high-noise steps where the decoder relies on z)').choices(LOSS_WEIGHTINGS))
+    .option('--snr-gamma <x>', 'the SNR cap γ of min-snr / trunc-snr (cpu 200)', num)
     .option('--seed <n>', 'seed of data order, augmentation, noise, dropout and initialisation', int, d.seed)
     .option('--checkpoint-every <steps>', 'steps between checkpoints', int, d.checkpointEvery)
     .option('--log-every <steps>', 'steps between log lines', int, d.logEvery)
@@ -38,8 +40,15 @@ export function register(program: Command): void {
     .option('--healthy-only', 'train on the healthy (label 0) rows only: the DAE of the AD baseline')
     .option('--init <model>', 'start from these weights (a DAE model file of the same architecture) instead of a random initialisation')
     .action(async (o) => {
-      const config = o.config ? readConfigFile(o.config) : PRESETS[o.preset as PresetName];
-      if (!config) throw new Error(`unknown preset '${o.preset}' (choose ${Object.keys(PRESETS).join(', ')})`);
+      const base = o.config ? readConfigFile(o.config) : PRESETS[o.preset as PresetName];
+      if (!base) throw new Error(`unknown preset '${o.preset}' (choose ${Object.keys(PRESETS).join(', ')})`);
+      const recipe = RECIPES[o.recipe as RecipeName];
+      const dropout = o.dropout ?? recipe.dropout;
+      const config = validateConfig({ ...base, ...(dropout !== undefined ? { dropout } : {}) });
+      const batchSize: number = o.batchSize ?? recipe.batchSize;
+      const lr: number = o.lr ?? recipe.lr;
+      const lossWeighting: LossWeighting = o.lossWeighting ?? recipe.lossWeighting;
+      const snrGamma: number = o.snrGamma ?? recipe.snrGamma;
       const rows = await readManifest(o.manifest, { checkFiles: 'inputs' });
       const healthy = (r: ManifestRow) => !o.healthyOnly || r.label === 0;
       const trainRows = rowsOfSplit(rows, 'train').filter(healthy);
@@ -63,9 +72,9 @@ export function register(program: Command): void {
           train,
           preview,
           {
-            config, outDir: o.out, batchSize: o.batchSize, totalSamples: o.samples, lr: o.lr, gradClip: o.gradClip, emaDecay: o.emaDecay,
+            config, outDir: o.out, batchSize, totalSamples: o.samples, lr, gradClip: o.gradClip, emaDecay: o.emaDecay,
             emaWarmup: o.emaWarmup, seed: o.seed, checkpointEvery: o.checkpointEvery, logEvery: o.logEvery, previewEvery: o.previewEvery,
-            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), lossWeighting: o.lossWeighting, snrGamma: o.snrGamma, ...(o.init !== undefined ? { init: o.init } : {}),
+            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), lossWeighting, snrGamma, ...(o.init !== undefined ? { init: o.init } : {}),
           },
           {
             resume: Boolean(o.resume),

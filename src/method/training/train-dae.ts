@@ -37,9 +37,20 @@ export interface TrainDaeOptions {
   init?: string;
 }
 
+/**
+ * Training recipes. `reference`: the authors' (batch 32, lr 1e-4, plain ε-MSE, the architecture's dropout).
+ * `cpu`: for a few CPU cores and short runs (docs/model.md): batch 8, lr 2e-4, no dropout, and the high-noise
+ * steps — where the decoder must take the image from z — weighted up (trunc-snr, γ 200).
+ */
+export const RECIPES = {
+  reference: { batchSize: 32, lr: 1e-4, lossWeighting: 'eps', snrGamma: 5, dropout: undefined },
+  cpu: { batchSize: 8, lr: 2e-4, lossWeighting: 'trunc-snr', snrGamma: 200, dropout: 0 },
+} as const satisfies Record<string, { batchSize: number; lr: number; lossWeighting: LossWeighting; snrGamma: number; dropout: number | undefined }>;
+export type RecipeName = keyof typeof RECIPES;
+
 export const DEFAULT_TRAIN_OPTIONS = {
-  batchSize: 32,
-  lr: 1e-4,
+  batchSize: RECIPES.reference.batchSize,
+  lr: RECIPES.reference.lr,
   gradClip: 1,
   emaDecay: 0.9999,
   emaWarmup: true,
@@ -49,8 +60,8 @@ export const DEFAULT_TRAIN_OPTIONS = {
   previewEvery: 1000,
   previewSteps: 20,
   healthyOnly: false,
-  lossWeighting: 'eps',
-  snrGamma: 5,
+  lossWeighting: RECIPES.reference.lossWeighting,
+  snrGamma: RECIPES.reference.snrGamma,
 } as const;
 
 export interface TrainProgress {
