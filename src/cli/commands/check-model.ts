@@ -8,7 +8,7 @@ import { loadDiffAE } from '../../model/checkpoint.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { loadVertebra } from '../../method/attribution/inputs.js';
 import { evaluatedSlice } from '../../method/evaluation/label-slice.js';
-import { type CheckVertebra, checkModel, formatCheck } from '../../method/diagnostics/check-model.js';
+import { type CheckVertebra, checkModel, formatCheck, formatZReliance, measureZReliance } from '../../method/diagnostics/check-model.js';
 import { int, progressBar } from '../options.js';
 import { DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
 
@@ -25,6 +25,7 @@ export function register(program: Command): void {
     .option('--harmonise-steps <inv,render>', 'DDIM steps of the harmonisation cycle', '25,10')
     .option('--batch-size <n>', 'vertebrae per model call', int, 16)
     .option('--json <file>', 'also write the result as JSON (a new file)')
+    .option('--z-only', 'only the z reliance (no sampling, no classifier needed): for following a training run')
     .action(async (o) => {
       const steps = (v: string, flag: string): [number, number] => {
         const p = v.split(',').map(Number);
@@ -39,17 +40,24 @@ export function register(program: Command): void {
       const rows = (await readManifest(o.manifest, { checkFiles: true })).filter((r) => r.split === o.split).slice(0, o.count);
       if (rows.length === 0) throw new Error(`${o.manifest}: no rows in split '${o.split}'`);
       if (o.json !== undefined) assertNotInput(o.json);
-      const classifier = LatentClassifier.load(files.classifier);
+      const classifier = o.zOnly ? undefined : LatentClassifier.load(files.classifier);
       const model = loadDiffAE(files.model);
       const vertebrae: CheckVertebra[] = rows.map((r) => {
         const v = loadVertebra(r.image, r.segMsk, model.config.image_size, r.label);
         return { image: v.slice.image, body: v.slice.mask.data, label: r.label, ...(r.lesionMsk ? { lesions: evaluatedSlice(readNifti(r.lesionMsk), r.lesionMsk) } : {}) };
       });
+      if (o.zOnly) {
+        const zReliance = measureZReliance(model, vertebrae, o.batchSize);
+        model.dispose();
+        console.log(formatZReliance(zReliance));
+        if (o.json !== undefined) writeFileAtomic(o.json, `${JSON.stringify({ model: files.model, manifest: o.manifest, split: o.split, vertebrae: vertebrae.length, zReliance }, null, 2)}\n`);
+        return;
+      }
       const bar = progressBar('check-model', '{value}/{total} vertebrae | ETA {eta_formatted}');
       const start = performance.now();
       let result;
       try {
-        result = checkModel(model, classifier, vertebrae, {
+        result = checkModel(model, classifier!, vertebrae, {
           inversionSteps: inv, renderSteps: ren, harmoniseInversionSteps: hInv, harmoniseRenderSteps: hRen, batchSize: o.batchSize,
           onProgress: (done, total) => bar.update(done, total),
         });

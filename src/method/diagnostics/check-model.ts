@@ -143,12 +143,9 @@ function harmonisedP(model: DiffAE, img: torch.Tensor, classifier: LatentClassif
 function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly CheckVertebra[], o: CheckModelOptions, acc: Acc): void {
   const n = batch.length;
   const hw = batch[0]!.image.length;
-  const side = Math.round(Math.sqrt(hw));
   torch.noGrad(() =>
     torch.tidy(() => {
-      const flat = new Float32Array(n * hw);
-      batch.forEach((v, i) => flat.set(v.image, i * hw));
-      const x = torch.tensor(flat, [n, 1, side, side]);
+      const x = imagesOf(batch);
       const z = model.encode(x);
       const xT = ddimInvert(model, x, z, { steps: o.inversionSteps });
       const zFlat = z.toFloat32Array();
@@ -196,6 +193,39 @@ function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly
   );
 }
 
+/** The z reliance alone (no sampling, no classifier): cheap enough to follow a training run's snapshots. */
+export function measureZReliance(model: DiffAE, vertebrae: readonly CheckVertebra[], batchSize: number): CheckModelResult['zReliance'] {
+  if (vertebrae.length < 2) throw new Error('check-model: z reliance needs at least 2 vertebrae');
+  const own: number[] = [];
+  const other: number[] = [];
+  const gen = new torch.Generator(0);
+  for (let s = 0; s < vertebrae.length; s += batchSize) {
+    const batch = vertebrae.slice(s, s + batchSize);
+    if (batch.length < 2) break;
+    torch.noGrad(() =>
+      torch.tidy(() => {
+        const x = imagesOf(batch);
+        const z = model.encode(x);
+        const zOther = torch.cat([z.slice(0, 1, batch.length), z.slice(0, 0, 1)], 0);
+        epsWithOtherZ(model, x, z, zOther, gen).forEach(([a, b], k) => {
+          own[k] = (own[k] ?? 0) + a;
+          other[k] = (other[k] ?? 0) + b;
+        });
+      }),
+    );
+  }
+  return own.map((a, k) => ({ t: Z_RELIANCE_STEPS[k]!, ratio: other[k]! / a }));
+}
+
+/** The batch's images as (N, 1, H, W). */
+function imagesOf(batch: readonly CheckVertebra[]): torch.Tensor {
+  const hw = batch[0]!.image.length;
+  const side = Math.round(Math.sqrt(hw));
+  const flat = new Float32Array(batch.length * hw);
+  batch.forEach((v, i) => flat.set(v.image, i * hw));
+  return torch.tensor(flat, [batch.length, 1, side, side]);
+}
+
 export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], o: CheckModelOptions): CheckModelResult {
   if (vertebrae.length === 0) throw new Error('check-model: no vertebrae to check');
   const acc: Acc = { recBody: [], recImage: [], swap: [], edit: [], lesionShare: [], lesionArea: [], rightSign: [], reconVsPm: [], pEdit: [], pH: [], pM: [], labels: [], editDrop: [], harmDrop: [], epsOwn: [], epsOther: [], gen: new torch.Generator(0) };
@@ -218,6 +248,10 @@ export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebra
   };
 }
 
+export function formatZReliance(z: CheckModelResult['zReliance']): string {
+  return `z reliance (ε-MSE with another vertebra's z / own z): ${z.map((s) => `t=${s.t} ${s.ratio.toFixed(3)}`).join(', ') || 'n/a'}`;
+}
+
 /** The result as the lines `hsa check-model` prints. */
 export function formatCheck(r: CheckModelResult): string {
   const f = (v: number | null, d = 4) => (v === null ? 'n/a' : v.toFixed(d));
@@ -228,6 +262,6 @@ export function formatCheck(r: CheckModelResult): string {
     `healthy edit: mean |edit − recon| in the body ${f(r.healthyEdit.body)}; on malignant vertebrae ${f(r.healthyEdit.lesionShare, 3)} of the change falls on lesions covering ${f(r.healthyEdit.lesionAreaShare, 3)} of the body, ${f(r.healthyEdit.rightSign, 3)} of it with the right sign`,
     `cycle: |P(Enc(recon)) − p_m| ${f(r.cycle.reconVsPm)}; P(Enc(edit)) ${f(r.cycle.pEdit)} (p_h ${r.cycle.pHealthy.toExponential(1)}); malignancy removed by the edit: ${f(r.cycle.editDrop, 3)} encoded, ${f(r.cycle.harmonisedDrop, 3)} after harmonisation`,
     `latent classifier ROC-AUC on these vertebrae: ${f(r.classifierAuc, 3)}`,
-    `z reliance (ε-MSE with another vertebra's z / own z): ${r.zReliance.map((s) => `t=${s.t} ${s.ratio.toFixed(3)}`).join(', ') || 'n/a'}`,
+    formatZReliance(r.zReliance),
   ].join('\n');
 }

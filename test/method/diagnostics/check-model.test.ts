@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as torch from '../../../src/tensor/index.js';
 import { saveDiffAE } from '../../../src/model/checkpoint.js';
 import { rocAuc } from '../../../src/method/classifier/metrics.js';
-import { type CheckVertebra, checkModel, formatCheck, lesionStats } from '../../../src/method/diagnostics/check-model.js';
+import { type CheckVertebra, checkModel, formatCheck, lesionStats, measureZReliance } from '../../../src/method/diagnostics/check-model.js';
 import { hsa } from '../../helpers/cli.js';
 import { tinyClassifier, tinyModel, tinySlice, writeVertebra } from '../attribution/fixtures.js';
 
@@ -56,6 +56,8 @@ describe('checkModel', () => {
     // The random model's z moves ε only slightly (~1e-4), but identical codes move it not at all.
     expect(off(same.zReliance)).toBeLessThan(1e-6);
     expect(off(r.zReliance)).toBeGreaterThan(2e-5);
+    // The cheap path (no sampling) measures the same thing.
+    expect(measureZReliance(model, vertebrae, 4)).toEqual(r.zReliance);
   });
 
   it('scores the classifier on p_m = P(Enc(x)) of the same batch', () => {
@@ -97,5 +99,11 @@ describe('hsa check-model', () => {
     await expect(hsa(...args)).rejects.toThrow(/check\.json: exists/);
     expect(existsSync(out)).toBe(true);
     await expect(hsa('check-model', '--manifest', manifest, '--model', join(tmp, 'model'), '--steps', '2')).rejects.toThrow(/--steps must be two positive integers/);
+    // --z-only needs no classifier.
+    const bare = join(tmp, 'bare.safetensors');
+    saveDiffAE(model, bare);
+    const zOut = join(tmp, 'z.json');
+    await hsa('check-model', '--manifest', manifest, '--model', bare, '--z-only', '--json', zOut);
+    expect(JSON.parse(readFileSync(zOut, 'utf8')).zReliance.map((s: { t: number }) => s.t)).toEqual([100, 300, 500, 700]);
   });
 });
