@@ -2,8 +2,9 @@
 // resampled to a fixed spacing in the reference layout: axis 0 anterior→posterior, axis 1 along the spine
 // (cranial→caudal), axis 2 across, so the centre slice of axis 2 is the mid-sagittal plane.
 import { mkdirSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { readCtVolume } from './ct.js';
 import { readInputText, withOutputDir } from './files.js';
 import { writeManifestCsv, type ManifestRow } from './manifest.js';
 import { affine, assertSameGrid, geometryFromAffine, readNifti, writeNifti, type NiftiGeometry, type Volume } from './nifti.js';
@@ -168,9 +169,12 @@ export interface PrepareResult {
   notInMap: number[];
 }
 
-/** Reads the inputs, writes outDir/{images,masks}/<case>_<vertebra>.nii.gz and outDir/manifest.csv. */
-export async function prepareDataset(ctPath: string, segPath: string, tablePath: string, outDir: string, opt: { spacing?: number; size?: number } = {}): Promise<PrepareResult> {
-  const ct = readNifti(ctPath);
+/**
+ * Reads the inputs (the CT: a NIfTI file or a DICOM series folder, seriesUid picking one of several), writes
+ * outDir/{images,masks}/<case>_<vertebra>.nii.gz and outDir/manifest.csv.
+ */
+export async function prepareDataset(ctPath: string, segPath: string, tablePath: string, outDir: string, opt: { spacing?: number; size?: number; seriesUid?: string } = {}): Promise<PrepareResult> {
+  const ct = readCtVolume(ctPath, { seriesUid: opt.seriesUid });
   const seg = readNifti(segPath);
   assertSameGrid(ct, seg);
   const table = readLabelTable(tablePath);
@@ -179,7 +183,8 @@ export async function prepareDataset(ctPath: string, segPath: string, tablePath:
   const ids = [...table.keys()].filter((id) => inMap.has(id)).sort((a, b) => a - b);
   if (ids.length === 0) throw new Error(`${tablePath}: no vertebra of the table is labelled in ${segPath}`);
   const crops = cropVertebrae(ct, seg, ids, opt.size, opt.spacing);
-  const stem = ctPath.replace(/^.*[\\/]/, '').replace(/\.nii(\.gz)?$/i, '');
+  // basename drops a trailing slash: a DICOM folder gives its own name.
+  const stem = basename(ctPath).replace(/\.nii(\.gz)?$/i, '');
   const rows = await withOutputDir(outDir, (dir) => {
     mkdirSync(join(dir, 'images'));
     mkdirSync(join(dir, 'masks'));

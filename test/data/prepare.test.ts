@@ -1,9 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../src/cli/main.js';
+import { writeDicomSeries } from '../../src/data/dicom-write.js';
 import { readManifest } from '../../src/data/manifest.js';
-import { affine, readNifti, writeNifti } from '../../src/data/nifti.js';
+import { affine, axisAlignedGeometry, readNifti, writeNifti } from '../../src/data/nifti.js';
 import { render } from '../../src/data/phantom/anatomy.js';
 import { syntheticSpine } from '../../src/data/phantom/spine.js';
 import { cropVertebrae, prepareDataset, readLabelTable, vertebraName } from '../../src/data/prepare.js';
@@ -51,6 +53,26 @@ describe('prepare on a synthetic whole-spine CT', () => {
     expect(img.dims).toEqual([64, 64, 64]);
     expect(img.geometry.pixdim.slice(1, 4).map((s) => +s.toFixed(3))).toEqual([0.8, 0.8, 0.8]);
     expect(rows[2]!.image).toMatch(/ct_L1\.nii\.gz$/);
+  });
+
+  it('hsa prepare reads the CT from a DICOM folder, the series chosen with --series', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hsa-prep-'));
+    const ctDir = join(dir, 'ct_dicom');
+    const w = writeDicomSeries(join(ctDir, 'spine'), spine.ct, { seed: 'spine' });
+    writeDicomSeries(join(ctDir, 'scout'), { dims: [4, 4, 2], data: new Float32Array(32), geometry: axisAlignedGeometry([1, 1, 1]) }, { seed: 'scout' });
+    writeNifti(join(dir, 'seg.nii.gz'), spine.labels, 'uint8');
+    writeFileSync(join(dir, 'labels.csv'), `vertebra,label\n${[...spine.table].map(([id, l]) => `${vertebraName(id)},${l}`).join('\n')}\n`);
+    const args = ['node', 'hsa', 'prepare', '--ct', `${ctDir}/`, '--seg', join(dir, 'seg.nii.gz'), '--labels', join(dir, 'labels.csv'), '--out', join(dir, 'out')];
+    await expect(buildProgram().parseAsync(args)).rejects.toThrow(`${ctDir}/: 2 CT series; choose one by SeriesInstanceUID`);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    await buildProgram().parseAsync([...args, '--series', w.seriesUid]);
+    stderr.mockRestore();
+    const rows = await readManifest(join(dir, 'out', 'manifest.csv'));
+    expect(rows.map((r) => r.image.replace(/^.*[\\/]/, ''))).toEqual(['T11', 'T12', 'L1', 'L2', 'L3'].map((v) => `ct_dicom_${v}.nii.gz`));
+    // The same crop as from the CT in memory (HU rounded as DICOM stores them), within interpolation rounding.
+    const ref = cropVertebrae({ ...spine.ct, data: spine.ct.data.map(Math.round) }, spine.labels, [20])[0]!.ct;
+    const l1 = readNifti(rows[2]!.image).data;
+    expect(l1.reduce((m, v, p) => Math.max(m, Math.abs(v - Math.round(ref[p]!))), 0)).toBeLessThanOrEqual(1);
   });
 
   it('rejects a bad table naming the file and every bad row', () => {
