@@ -49,6 +49,7 @@ export function addAttributionOptions(command: Command): Command {
     .option('--harmonise-render-steps <n>', `DDIM steps of each candidate's render ${per('harmoniseRenderSteps')}`, positive)
     .option('--target-p <p>', 'P(malignant) the healthy edit aims at', num, d.targetP)
     .option('--min-size <px>', 'smallest candidate in pixels', positive, d.minSize)
+    .option('--candidate-quantile <q>', 'cut each difference map at this quantile of its positive values (0.5: the median, SPEC)', num, d.candidateQuantile)
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
     .option('--batch-size <n>', `most images per model call ${per('maxBatch')}`, positive)
     .option('--vertebrae-batch <n>', `vertebrae processed together ${per('vertebraeBatch')}`, positive)
@@ -61,7 +62,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, deltaThreshold: o.delta,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, deltaThreshold: o.delta,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });

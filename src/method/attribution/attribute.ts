@@ -130,7 +130,7 @@ function attributeGroup(
       return { zs, zHealthy, recons: both.slice(0, group.length), edits: both.slice(group.length) };
     });
     const partial = group.map((v, i) => {
-      const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize);
+      const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize, o.candidateQuantile);
       return { ...found, pMalignant: classifier.probability(zs[i]!), pHealthy: classifier.probability(zHealthy[i]!) };
     });
 

@@ -28,7 +28,7 @@ export interface CandidateSet {
   candidates: Candidate[];
 }
 
-export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number): CandidateSet {
+export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number, quantile = 0.5): CandidateSet {
   const { rows, cols } = mask;
   const n = rows * cols;
   if (recon.length !== n || edit.length !== n) throw new Error(`candidates: images of ${recon.length} and ${edit.length} pixels for a ${rows}×${cols} mask`);
@@ -43,7 +43,7 @@ export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Ma
   const all = new Uint8Array(n);
   const candidates: Candidate[] = [];
   for (const [type, map] of [['lytic', lyticMap], ['blastic', blasticMap]] as const) {
-    const thresholded = thresholdAtPositiveMedian({ rows, cols, data: map });
+    const thresholded = thresholdAtPositiveMedian({ rows, cols, data: map }, quantile);
     for (let i = 0; i < n; i++) all[i] ||= thresholded.data[i]!;
     const comp = connectedComponents(thresholded, minSize);
     const members: number[][] = Array.from({ length: comp.count }, () => []);

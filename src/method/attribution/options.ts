@@ -21,6 +21,8 @@ export interface AttributionOptions {
   targetP: number;
   /** Candidates smaller than this many pixels are dropped. */
   minSize: number;
+  /** Each difference map is cut at this quantile of its positive values (SPEC §5: 0.5, the median). */
+  candidateQuantile: number;
   /** Candidates with Δ above this are kept. */
   deltaThreshold: number;
   schedule: Schedule;
@@ -48,6 +50,7 @@ export const SCHEDULE_SETTINGS: Readonly<Record<Schedule, Readonly<ScheduleSetti
 const METHOD_DEFAULTS = {
   targetP: HEALTHY_TARGET_P,
   minSize: 5,
+  candidateQuantile: 0.5,
   deltaThreshold: 0.5,
   harmonise: true,
   revealFrom: 'reconstruction',
@@ -68,6 +71,7 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   };
   (['inversionSteps', 'renderSteps', 'harmoniseInversionSteps', 'harmoniseRenderSteps', 'minSize', 'maxBatch', 'vertebraeBatch'] as const).forEach(positiveInt);
   if (!(o.targetP > 0 && o.targetP < 1)) throw new Error(`attribution: targetP must be in (0, 1), got ${o.targetP}`);
+  if (!(o.candidateQuantile >= 0 && o.candidateQuantile < 1)) throw new Error(`attribution: candidateQuantile must be in [0, 1), got ${o.candidateQuantile}`);
   if (!Number.isFinite(o.deltaThreshold)) throw new Error(`attribution: deltaThreshold must be a number, got ${o.deltaThreshold}`);
   return o;
 }

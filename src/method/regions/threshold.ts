@@ -13,10 +13,20 @@ export function medianOfPositive(values: ArrayLike<number>): number | undefined 
   return n % 2 === 1 ? pos[(n - 1) / 2]! : (pos[n / 2 - 1]! + pos[n / 2]!) / 2;
 }
 
-/** 1 where map > median of its positive values; all 0 when the map has no positive value. */
-export function thresholdAtPositiveMedian(map: Image2D): Mask2D {
+/** numpy.quantile (linear) of the values > 0; q = 0.5 is medianOfPositive. undefined if none. */
+export function quantileOfPositive(values: ArrayLike<number>, q: number): number | undefined {
+  if (q === 0.5) return medianOfPositive(values);
+  const pos = Float64Array.from(Array.from(values).filter((v) => v > 0)).sort();
+  if (pos.length === 0) return undefined;
+  const h = (pos.length - 1) * q;
+  const lo = Math.floor(h);
+  return lo + 1 < pos.length ? pos[lo]! + (h - lo) * (pos[lo + 1]! - pos[lo]!) : pos[lo]!;
+}
+
+/** 1 where map > the q-quantile (default: the median, SPEC §5) of its positive values; all 0 without any. */
+export function thresholdAtPositiveMedian(map: Image2D, q = 0.5): Mask2D {
   const out = new Uint8Array(map.data.length);
-  const t = medianOfPositive(map.data);
+  const t = quantileOfPositive(map.data, q);
   if (t !== undefined) for (let i = 0; i < out.length; i++) out[i] = map.data[i]! > t ? 1 : 0;
   return { rows: map.rows, cols: map.cols, data: out };
 }

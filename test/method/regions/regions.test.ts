@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { componentMask, connectedComponents } from '../../../src/method/regions/components.js';
 import type { Mask2D } from '../../../src/method/regions/mask.js';
 import { regionProperties } from '../../../src/method/regions/properties.js';
-import { medianOfPositive, thresholdAtPositiveMedian } from '../../../src/method/regions/threshold.js';
+import { quantileOfPositive, medianOfPositive, thresholdAtPositiveMedian } from '../../../src/method/regions/threshold.js';
 
 /** A mask from rows of '#' (1) and '.' (0). */
 function mask(...lines: string[]): Mask2D {
@@ -82,5 +82,17 @@ describe('region properties', () => {
     expect(b).toEqual({ label: 2, pixels: 2, centroid: { row: 0.5, col: 4 }, bbox: { rowMin: 0, colMin: 4, rowMax: 1, colMax: 4 }, mean: 15 });
     expect(regionProperties(cc)[0]!.mean).toBeUndefined();
     expect(() => regionProperties(cc, [1, 2])).toThrow(/3×5/);
+  });
+});
+
+describe('quantileOfPositive (--candidate-quantile)', () => {
+  it('is numpy.quantile (linear) of the positive values; 0.5 is the median', () => {
+    const v = [0, 4, -1, 1, 3, 2];
+    expect(quantileOfPositive(v, 0.25)).toBe(1.75); // numpy.quantile([1, 2, 3, 4], 0.25)
+    expect(quantileOfPositive(v, 0.5)).toBe(2.5);
+    expect(quantileOfPositive(v, 0)).toBe(1);
+    expect(quantileOfPositive([0, -2], 0.3)).toBeUndefined();
+    const cut = thresholdAtPositiveMedian({ rows: 1, cols: 6, data: Float32Array.from(v) }, 0.75); // 3.25
+    expect(Array.from(cut.data)).toEqual([0, 1, 0, 0, 0, 0]);
   });
 });
