@@ -22,13 +22,24 @@ export interface ManifestRow {
   split?: Split;
 }
 
+/** A row whose vertebra label may be unknown: crops prepared for inference only. */
+export type UnlabelledRow = Omit<ManifestRow, 'label'> & { label?: 0 | 1 };
+
 type Record_ = Record<string, unknown>;
+
+interface ReadOptions {
+  checkFiles?: boolean | 'inputs';
+  /** 'optional': an empty label is allowed (inference); by default every row needs 0 or 1. */
+  labels?: 'required' | 'optional';
+}
 
 /**
  * checkFiles: true (default) checks every path, 'inputs' only image and seg_msk (for commands that must not
  * depend on ground-truth lesion masks), false none. A missing file is reported with its manifest row.
  */
-export async function readManifest(path: string, options: { checkFiles?: boolean | 'inputs' } = {}): Promise<ManifestRow[]> {
+export async function readManifest(path: string, options: ReadOptions & { labels: 'optional' }): Promise<UnlabelledRow[]>;
+export async function readManifest(path: string, options?: ReadOptions): Promise<ManifestRow[]>;
+export async function readManifest(path: string, options: ReadOptions = {}): Promise<UnlabelledRow[]> {
   const check = options.checkFiles ?? true;
   let records: { where: string; rec: Record_ }[];
   try {
@@ -38,7 +49,7 @@ export async function readManifest(path: string, options: { checkFiles?: boolean
   }
   if (records.length === 0) throw new Error(`${path}: manifest has no rows`);
   const base = dirname(resolve(path));
-  const rows: ManifestRow[] = [];
+  const rows: UnlabelledRow[] = [];
   const problems: string[] = [];
   for (const { where, rec } of records) {
     const errs: string[] = [];
@@ -56,7 +67,8 @@ export async function readManifest(path: string, options: { checkFiles?: boolean
     const segMsk = file('seg_msk', true);
     const lesionMsk = file('lesion_msk', false);
     const label = parseLabel(rec['label']);
-    if (label === undefined) errs.push(`label ${JSON.stringify(text(rec['label']))} is not 0 or 1`);
+    const unknownAllowed = options.labels === 'optional' && text(rec['label']) === '';
+    if (label === undefined && !unknownAllowed) errs.push(`label ${JSON.stringify(text(rec['label']))} is not 0 or 1`);
     const splitText = text(rec['split']).toLowerCase();
     if (splitText !== '' && !SPLITS.includes(splitText as Split)) errs.push(`split "${splitText}" is not train, val or test`);
     if (errs.length > 0) {
@@ -66,7 +78,7 @@ export async function readManifest(path: string, options: { checkFiles?: boolean
     rows.push({
       image: image!,
       segMsk: segMsk!,
-      label: label!,
+      ...(label !== undefined ? { label } : {}),
       ...(lesionMsk !== undefined ? { lesionMsk } : {}),
       ...(splitText !== '' ? { split: splitText as Split } : {}),
     });
@@ -187,9 +199,9 @@ function parseLabel(v: unknown): 0 | 1 | undefined {
 }
 
 /** Writes rows as CSV with paths relative to the manifest's folder (so the folder can move). */
-export function writeManifestCsv(path: string, rows: readonly ManifestRow[]): void {
+export function writeManifestCsv(path: string, rows: readonly UnlabelledRow[]): void {
   const base = dirname(resolve(path));
   const rel = (p: string | undefined) => (p === undefined ? '' : relative(base, p).split(sep).join('/'));
-  const records = rows.map((r) => [rel(r.image), rel(r.segMsk), r.label, rel(r.lesionMsk), r.split ?? '']);
+  const records = rows.map((r) => [rel(r.image), rel(r.segMsk), r.label ?? '', rel(r.lesionMsk), r.split ?? '']);
   writeFileAtomic(path, stringify([['image', 'seg_msk', 'label', 'lesion_msk', 'split'], ...records]));
 }

@@ -1,4 +1,4 @@
-// Whole CT (HU) + VerSe-style vertebra label map → one 64³ crop per vertebra around its BODY centre,
+// Whole CT (HU) + vertebra label map → one 64³ crop per vertebra around its BODY centre,
 // resampled to a fixed spacing in the reference layout: axis 0 anterior→posterior, axis 1 along the spine
 // (cranial→caudal), axis 2 across, so the centre slice of axis 2 is the mid-sagittal plane.
 import { mkdirSync } from 'node:fs';
@@ -6,8 +6,9 @@ import { basename, extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { readCtVolume } from './ct.js';
 import { readInputText, withOutputDir } from './files.js';
-import { writeManifestCsv, type ManifestRow } from './manifest.js';
-import { affine, assertSameGrid, geometryFromAffine, readNifti, writeNifti, type NiftiGeometry, type Volume } from './nifti.js';
+import { writeManifestCsv, type UnlabelledRow } from './manifest.js';
+import { affine, geometryFromAffine, writeNifti, type NiftiGeometry, type Volume } from './nifti.js';
+import { levelId, levelName, readVertebraMap, schemeLevel, type LabelScheme, type LabelSchemeChoice, type VertebraMap } from './vertebra-labels.js';
 
 type V3 = [number, number, number];
 const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
@@ -16,24 +17,11 @@ const scale = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
 const norm = (a: V3): V3 => scale(a, 1 / Math.hypot(...a));
 const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 
-/** VerSe label → name (1–7 C, 8–19 T, 20–25 L, 28 T13). */
-export function vertebraName(id: number): string {
-  if (id >= 1 && id <= 7) return `C${id}`;
-  if (id >= 8 && id <= 19) return `T${id - 7}`;
-  if (id >= 20 && id <= 25) return `L${id - 19}`;
-  if (id === 28) return 'T13';
-  return `V${id}`;
-}
-
-function vertebraId(text: string): number | undefined {
-  const t = text.trim().toUpperCase();
-  if (/^\d+$/.test(t)) return Number(t);
-  for (let id = 1; id <= 28; id++) if (vertebraName(id) === t) return id;
-  return undefined;
-}
-
-/** Table of vertebra-level labels: CSV or JSON rows with `vertebra` (VerSe id or name like L1) and `label`. */
-export function readLabelTable(path: string): Map<number, 0 | 1> {
+/**
+ * Table of vertebra-level labels: CSV or JSON rows with `vertebra` (a level name such as L1 or vertebrae_L1, or
+ * the label scheme's numeric id) and `label`; keyed by level name.
+ */
+export function readLabelTable(path: string, scheme: LabelScheme): Map<string, 0 | 1> {
   let recs: Record<string, unknown>[];
   try {
     const text = readInputText(path);
@@ -41,14 +29,15 @@ export function readLabelTable(path: string): Map<number, 0 | 1> {
   } catch (e) {
     throw new Error(`${path}: cannot read label table (${(e as Error).message})`);
   }
-  const out = new Map<number, 0 | 1>();
+  const out = new Map<string, 0 | 1>();
   const bad: string[] = [];
   recs.forEach((r, i) => {
-    const id = vertebraId(String(r['vertebra'] ?? ''));
+    const v = String(r['vertebra'] ?? '').trim();
+    const id = /^\d+$/.test(v) ? levelId(schemeLevel(scheme, Number(v)) ?? '') : levelId(v);
     const l = String(r['label'] ?? '').trim().toLowerCase();
     const label = l === '1' || l === 'malignant' ? 1 : l === '0' || l === 'healthy' ? 0 : undefined;
-    if (id === undefined || label === undefined) bad.push(`row ${i + 2}: vertebra "${String(r['vertebra'] ?? '')}", label "${l}"`);
-    else out.set(id, label);
+    if (id === undefined || label === undefined) bad.push(`row ${i + 2}: vertebra "${v}", label "${l}"`);
+    else out.set(levelName(id), label);
   });
   if (bad.length > 0) throw new Error(`${path}: ${bad.length} bad row(s):\n  ${bad.join('\n  ')}`);
   return out;
@@ -64,7 +53,7 @@ export interface VertebraCrop {
 }
 
 /** Inverts a 4×4 affine with orthogonal-or-not 3×3 part (general 3×3 inverse). */
-function invert(a: number[][]): number[][] {
+export function invertAffine(a: number[][]): number[][] {
   const m = a.map((r) => r.slice(0, 3));
   const c = (r: number, k: number) => m[r]![k]!;
   const det = c(0, 0) * (c(1, 1) * c(2, 2) - c(1, 2) * c(2, 1)) - c(0, 1) * (c(1, 0) * c(2, 2) - c(1, 2) * c(2, 0)) + c(0, 2) * (c(1, 0) * c(2, 1) - c(1, 1) * c(2, 0));
@@ -102,7 +91,7 @@ const mean = (ps: V3[]): V3 => scale(ps.reduce((s, p) => [s[0] + p[0], s[1] + p[
  */
 export function cropVertebrae(ct: Volume, seg: Volume, ids: readonly number[], size = 64, spacing = 0.8): VertebraCrop[] {
   const A = affine(seg.geometry);
-  const toVoxel = invert(affine(ct.geometry));
+  const toVoxel = invertAffine(affine(ct.geometry));
   const pts = collect(seg, A);
   const present = [...pts.keys()].sort((a, b) => a - b);
   const centroid = new Map(present.map((id) => [id, mean(pts.get(id)!)]));
@@ -162,44 +151,68 @@ function trilinear(vol: Volume, v: V3, outside: number): number {
   return (x00 * (1 - fy) + x10 * fy) * (1 - fz) + (x01 * (1 - fy) + x11 * fy) * fz;
 }
 
-export interface PrepareResult {
-  rows: ManifestRow[];
-  /** Labelled in the map but absent from the table (skipped), and vice versa. */
-  notInTable: number[];
-  notInMap: number[];
+export interface CropRow extends UnlabelledRow {
+  level: string;
+}
+
+/** Which levels of the map to crop: those named (all present, else an error naming the map), or every one. */
+export function chooseLevels(map: VertebraMap, wanted?: readonly string[]): string[] {
+  if (wanted === undefined) return map.levels;
+  const missing = wanted.filter((l) => !map.levels.includes(l));
+  if (missing.length > 0) throw new Error(`${map.path}: no ${missing.join(', ')} labelled here (present: ${map.levels.join(', ')})`);
+  return map.levels.filter((l) => wanted.includes(l));
 }
 
 /**
- * Reads the inputs (the CT: a NIfTI file or a DICOM series folder, seriesUid picking one of several), writes
- * outDir/{images,masks}/<case>_<vertebra>.nii.gz and outDir/manifest.csv.
+ * Writes outDir/{images,masks}/<stem>_<level>.nii.gz for the given levels and outDir/manifest.csv (label
+ * from the table, empty when unknown); the folder appears whole or not at all.
  */
-export async function prepareDataset(ctPath: string, segPath: string, tablePath: string, outDir: string, opt: { spacing?: number; size?: number; seriesUid?: string } = {}): Promise<PrepareResult> {
-  const ct = readCtVolume(ctPath, { seriesUid: opt.seriesUid });
-  const seg = readNifti(segPath);
-  assertSameGrid(ct, seg);
-  const table = readLabelTable(tablePath);
-  const inMap = new Set<number>();
-  for (const v of seg.data) if (v > 0) inMap.add(Math.round(v));
-  const ids = [...table.keys()].filter((id) => inMap.has(id)).sort((a, b) => a - b);
-  if (ids.length === 0) throw new Error(`${tablePath}: no vertebra of the table is labelled in ${segPath}`);
-  const crops = cropVertebrae(ct, seg, ids, opt.size, opt.spacing);
-  // basename drops a trailing slash: a DICOM folder gives its own name.
-  const stem = basename(ctPath).replace(/\.nii(\.gz)?$/i, '');
-  const rows = await withOutputDir(outDir, (dir) => {
+export async function writeCrops(ct: Volume, map: VertebraMap, levels: readonly string[], outDir: string, opt: { stem: string; size?: number; spacing?: number; table?: ReadonlyMap<string, 0 | 1> }): Promise<CropRow[]> {
+  const size = opt.size ?? 64;
+  const crops = cropVertebrae(ct, map.volume, levels.map((l) => levelId(l)!), size, opt.spacing);
+  return withOutputDir(outDir, (dir) => {
     mkdirSync(join(dir, 'images'));
     mkdirSync(join(dir, 'masks'));
-    const rows: ManifestRow[] = [];
+    const rows: CropRow[] = [];
+    const dims: [number, number, number] = [size, size, size];
     for (const c of crops) {
-      const name = `${stem}_${vertebraName(c.id)}`;
-      const image = join(dir, 'images', `${name}.nii.gz`);
-      const segMsk = join(dir, 'masks', `${name}_seg.nii.gz`);
-      const dims = [opt.size ?? 64, opt.size ?? 64, opt.size ?? 64] as [number, number, number];
-      writeNifti(image, { dims, data: c.ct.map(Math.round), geometry: c.geometry }, 'int16', { description: `${vertebraName(c.id)} of ${stem}` });
-      writeNifti(segMsk, { dims, data: Float32Array.from(c.body), geometry: c.geometry }, 'uint8');
-      rows.push({ image: join(outDir, 'images', `${name}.nii.gz`), segMsk: join(outDir, 'masks', `${name}_seg.nii.gz`), label: table.get(c.id)! });
+      const level = levelName(c.id);
+      const name = `${opt.stem}_${level}`;
+      writeNifti(join(dir, 'images', `${name}.nii.gz`), { dims, data: c.ct.map(Math.round), geometry: c.geometry }, 'int16', { description: `${level} of ${opt.stem}` });
+      writeNifti(join(dir, 'masks', `${name}_seg.nii.gz`), { dims, data: Float32Array.from(c.body), geometry: c.geometry }, 'uint8');
+      const label = opt.table?.get(level);
+      rows.push({ level, image: join(outDir, 'images', `${name}.nii.gz`), segMsk: join(outDir, 'masks', `${name}_seg.nii.gz`), ...(label !== undefined ? { label } : {}) });
     }
     writeManifestCsv(join(dir, 'manifest.csv'), rows.map((r) => ({ ...r, image: r.image.replace(outDir, dir), segMsk: r.segMsk.replace(outDir, dir) })));
     return rows;
   });
-  return { rows, notInTable: [...inMap].filter((id) => !table.has(id)).sort((a, b) => a - b), notInMap: [...table.keys()].filter((id) => !inMap.has(id)) };
+}
+
+/** The file name of a CT without .nii / .nii.gz; basename drops a trailing slash, so a DICOM folder gives its name. */
+export const ctStem = (ctPath: string) => basename(ctPath).replace(/\.nii(\.gz)?$/i, '');
+
+export interface PrepareResult {
+  rows: CropRow[];
+  /** Levels in the map but not in the table (skipped), and vice versa. */
+  notInTable: string[];
+  notInMap: string[];
+}
+
+/**
+ * Reads the inputs (the CT: a NIfTI file or a DICOM series folder, seriesUid picking one of several; the vertebrae
+ * in any label scheme), writes outDir/{images,masks}/<case>_<level>.nii.gz and outDir/manifest.csv. Without a
+ * label table every vertebra is cropped and the labels are left empty (for inference).
+ */
+export async function prepareDataset(ctPath: string, segPath: string, tablePath: string | undefined, outDir: string, opt: { spacing?: number; size?: number; seriesUid?: string; labelScheme?: LabelSchemeChoice } = {}): Promise<PrepareResult> {
+  const ct = readCtVolume(ctPath, { seriesUid: opt.seriesUid });
+  const map = readVertebraMap(segPath, ct, opt.labelScheme);
+  const table = tablePath === undefined ? undefined : readLabelTable(tablePath, map.scheme);
+  const levels = table ? map.levels.filter((l) => table.has(l)) : map.levels;
+  if (table && levels.length === 0) throw new Error(`${tablePath}: no vertebra of the table is labelled in ${segPath}`);
+  const rows = await writeCrops(ct, map, levels, outDir, { stem: ctStem(ctPath), size: opt.size, spacing: opt.spacing, ...(table ? { table } : {}) });
+  return {
+    rows,
+    notInTable: table ? map.levels.filter((l) => !table.has(l)) : [],
+    notInMap: table ? [...table.keys()].filter((l) => !map.levels.includes(l)).sort((a, b) => levelId(a)! - levelId(b)!) : [],
+  };
 }

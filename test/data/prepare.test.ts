@@ -8,9 +8,11 @@ import { readManifest } from '../../src/data/manifest.js';
 import { affine, axisAlignedGeometry, readNifti, writeNifti } from '../../src/data/nifti.js';
 import { render } from '../../src/data/phantom/anatomy.js';
 import { syntheticSpine } from '../../src/data/phantom/spine.js';
-import { cropVertebrae, prepareDataset, readLabelTable, vertebraName } from '../../src/data/prepare.js';
+import { cropVertebrae, prepareDataset, readLabelTable } from '../../src/data/prepare.js';
 
 const spine = syntheticSpine(4);
+// The spine's VerSe ids (spine.ts: T11–L3 are 18–22).
+const NAME: Record<number, string> = { 18: 'T11', 19: 'T12', 20: 'L1', 21: 'L2', 22: 'L3' };
 
 describe('prepare on a synthetic whole-spine CT', () => {
   it('crops each vertebra so its body mask matches the true body on the same grid', () => {
@@ -42,10 +44,11 @@ describe('prepare on a synthetic whole-spine CT', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hsa-prep-'));
     writeNifti(join(dir, 'ct.nii.gz'), spine.ct, 'int16');
     writeNifti(join(dir, 'seg.nii.gz'), spine.labels, 'uint8');
-    writeFileSync(join(dir, 'labels.csv'), `vertebra,label\n${[...spine.table].map(([id, l]) => `${vertebraName(id)},${l}`).join('\n')}\nT3,0\n`);
+    writeFileSync(join(dir, 'labels.csv'), `vertebra,label\n${[...spine.table].map(([id, l]) => `${NAME[id]},${l}`).join('\n')}\nT3,0\n`);
     const res = await prepareDataset(join(dir, 'ct.nii.gz'), join(dir, 'seg.nii.gz'), join(dir, 'labels.csv'), join(dir, 'out'));
     expect(res.rows.length).toBe(5);
-    expect(res.notInMap).toEqual([10]);
+    expect(res.notInMap).toEqual(['T3']);
+    expect(res.rows.map((r) => r.level)).toEqual(['T11', 'T12', 'L1', 'L2', 'L3']);
     const rows = await readManifest(join(dir, 'out', 'manifest.csv'));
     expect(rows.map((r) => r.label)).toEqual([18, 19, 20, 21, 22].map((id) => spine.table.get(id)));
     expect(rows.filter((r) => r.label === 1).length).toBe(1);
@@ -61,7 +64,7 @@ describe('prepare on a synthetic whole-spine CT', () => {
     const w = writeDicomSeries(join(ctDir, 'spine'), spine.ct, { seed: 'spine' });
     writeDicomSeries(join(ctDir, 'scout'), { dims: [4, 4, 2], data: new Float32Array(32), geometry: axisAlignedGeometry([1, 1, 1]) }, { seed: 'scout' });
     writeNifti(join(dir, 'seg.nii.gz'), spine.labels, 'uint8');
-    writeFileSync(join(dir, 'labels.csv'), `vertebra,label\n${[...spine.table].map(([id, l]) => `${vertebraName(id)},${l}`).join('\n')}\n`);
+    writeFileSync(join(dir, 'labels.csv'), `vertebra,label\n${[...spine.table].map(([id, l]) => `${NAME[id]},${l}`).join('\n')}\n`);
     const args = ['node', 'hsa', 'prepare', '--ct', `${ctDir}/`, '--seg', join(dir, 'seg.nii.gz'), '--labels', join(dir, 'labels.csv'), '--out', join(dir, 'out')];
     await expect(buildProgram().parseAsync(args)).rejects.toThrow(`${ctDir}/: 2 CT series; choose one by SeriesInstanceUID`);
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -75,9 +78,29 @@ describe('prepare on a synthetic whole-spine CT', () => {
     expect(l1.reduce((m, v, p) => Math.max(m, Math.abs(v - Math.round(ref[p]!))), 0)).toBeLessThanOrEqual(1);
   });
 
+  it('names the levels of a TotalSegmentator map and, without a table, crops every vertebra with no label', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hsa-prep-'));
+    // The same vertebrae in TotalSegmentator v2 ids (T11 33, T12 32, L1 31, L2 30, L3 29), and liver (5) in a corner.
+    const TOTALSEG: Record<number, number> = { 18: 33, 19: 32, 20: 31, 21: 30, 22: 29 };
+    const data = spine.labels.data.map((v) => TOTALSEG[v] ?? 0);
+    data[0] = 5;
+    writeNifti(join(dir, 'ct.nii.gz'), spine.ct, 'int16');
+    writeNifti(join(dir, 'total.nii.gz'), { ...spine.labels, data }, 'uint8');
+    const res = await prepareDataset(join(dir, 'ct.nii.gz'), join(dir, 'total.nii.gz'), undefined, join(dir, 'out'));
+    expect(res.rows.map((r) => r.level)).toEqual(['T11', 'T12', 'L1', 'L2', 'L3']);
+    expect([res.notInMap, res.notInTable]).toEqual([[], []]);
+    const manifest = join(dir, 'out', 'manifest.csv');
+    await expect(readManifest(manifest)).rejects.toThrow(/line 2: label "" is not 0 or 1/);
+    const rows = await readManifest(manifest, { labels: 'optional' });
+    expect(rows.map((r) => r.label)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    // L1 is the crop the VerSe map gives, within the rounding of the geometry stored as float32.
+    const ref = cropVertebrae(spine.ct, spine.labels, [20])[0]!.ct;
+    expect(readNifti(rows[2]!.image).data.reduce((m, v, p) => Math.max(m, Math.abs(v - ref[p]!)), 0)).toBeLessThanOrEqual(1);
+  });
+
   it('rejects a bad table naming the file and every bad row', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hsa-prep-'));
     writeFileSync(join(dir, 't.csv'), 'vertebra,label\nL1,2\nX9,1\nT12,malignant\n');
-    expect(() => readLabelTable(join(dir, 't.csv'))).toThrow(/t\.csv: 2 bad row\(s\):\n {2}row 2.*\n {2}row 3/);
+    expect(() => readLabelTable(join(dir, 't.csv'), 'verse')).toThrow(/t\.csv: 2 bad row\(s\):\n {2}row 2.*\n {2}row 3/);
   });
 });
