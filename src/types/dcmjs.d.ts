@@ -23,6 +23,37 @@ declare module 'dcmjs' {
     DicomMetaDictionary: {
       /** Keyword-named values ({ Rows: 512 }) → elements by tag; `_vrMap` names the VR of OB-or-OW elements. */
       denaturalizeDataset(dataset: Record<string, unknown>): DicomDataset;
+      /** Elements by tag → keyword-named values (sequences as arrays of such objects). */
+      naturalizeDataset(dataset: DicomDataset): NaturalDataset;
+      /** Elements by tag → the same elements by keyword. */
+      namifyDataset(dataset: DicomDataset): Record<string, DicomElement>;
+    };
+    /** A naturalised data set (with `_meta`) as a Part-10 file's DicomDict. */
+    datasetToDict(dataset: NaturalDataset): DicomDict;
+    Colors: {
+      /** sRGB in 0–1 → DICOM CIELab scaled to 0–65535. */
+      rgb2DICOMLAB(rgb: number[]): number[];
+    };
+  };
+
+  /** A data set by keyword ({ Rows: 512, PerFrameFunctionalGroupsSequence: [...] }). */
+  export type NaturalDataset = Record<string, any>;
+
+  export const normalizers: {
+    Normalizer: {
+      /** Single-frame slices of one series → one multi-frame data set (frames sorted along the slice normal). */
+      normalizeToDataset(datasets: NaturalDataset[]): NaturalDataset | undefined;
+    };
+  };
+
+  export const derivations: {
+    /** A DICOM SEG derived from a normalised multi-frame data set. */
+    Segmentation: new (datasets: NaturalDataset[], options?: Record<string, unknown>) => {
+      dataset: NaturalDataset;
+      setNumberOfFrames(frames: number): void;
+      /** pixels: frames × rows × columns of 0/1; frameNumbers: the source frames (1-based) they lie on. */
+      addSegment(segment: Record<string, unknown>, pixels: Uint8Array, frameNumbers: number[]): void;
+      bitPackPixelData(): void;
     };
   };
 
