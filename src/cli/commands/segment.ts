@@ -3,14 +3,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { readManifest, SPLITS } from '../../data/manifest.js';
-import { loadDiffAE } from '../../model/checkpoint.js';
+import { LABEL_SCHEME_CHOICES, levelId, levelName } from '../../data/vertebra-labels.js';
 import { MODEL_FILE } from '../../method/training/train-dae.js';
-import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae } from '../../method/attribution/inputs.js';
 import { type AttributionOptions, DEFAULT_SCHEDULE, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
-import { runSegmentationResumable } from '../../method/attribution/segment.js';
-import { int, num, progressBar } from '../options.js';
+import { int, num } from '../options.js';
+import { LABEL_SCHEME_HELP } from './prepare.js';
+import { segmentWholeCt } from './segment-ct.js';
+import { loadModelPair, segmentWithProgress } from './segment-run.js';
 
 /** Where the shipped model lives (the folder holds model.safetensors and classifier.json). */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
@@ -68,80 +69,68 @@ export function attributionOptionsFrom(o: Record<string, any>): AttributionOptio
   });
 }
 
-/** `hsa segment`: Hide-and-Seek Attribution (SPEC §5) for one vertebra or a manifest. */
+/** --levels L1,T12: level names, checked and written as LEVELS spells them. */
+function levelList(v: string): string[] {
+  return v.split(',').map((name) => {
+    const id = levelId(name);
+    if (id === undefined) throw new InvalidArgumentError(`'${name.trim()}' is not a vertebra level (C1–C7, T1–T13, L1–L6, S1)`);
+    return levelName(id);
+  });
+}
+
+/** `hsa segment`: Hide-and-Seek Attribution (SPEC §5) for one vertebra, a manifest, or every vertebra of a whole CT. */
 export function register(program: Command): void {
   const command = program
     .command('segment')
-    .description('segment lytic and blastic lesions by Hide-and-Seek Attribution (SPEC §5); writes <out>/<case-id>/{lesions.nii.gz,maps.safetensors,figure.png,result.json} and summary.csv')
+    .description('segment lytic and blastic lesions by Hide-and-Seek Attribution (SPEC §5); writes <out>/<case-id>/{lesions.nii.gz,maps.safetensors,figure.png,result.json} and summary.csv; with --ct also the lesions on the CT, statistics and a DICOM SEG')
     .option('--manifest <file>', 'manifest of vertebrae (.csv/.xlsx/.json)')
     .option('--split <name>', `with --manifest: only rows of this split (${SPLITS.join(', ')})`)
     .option('--image <file>', 'one CT vertebra crop (NIfTI), with --mask')
     .option('--mask <file>', 'its vertebral-body mask (NIfTI on the same grid)')
+    .option('--ct <path>', 'a whole CT in HU (NIfTI file or DICOM series folder), with --vertebrae: every vertebra is cropped as prepare does and segmented')
+    .option('--vertebrae <path>', 'with --ct: its vertebra label map (NIfTI on the CT grid) or a TotalSegmentator output folder')
+    .option('--series <uid>', 'with --ct: SeriesInstanceUID of the CT series when the DICOM folder holds several')
+    .addOption(new Option('--label-scheme <scheme>', `with --ct: ${LABEL_SCHEME_HELP}`).choices(LABEL_SCHEME_CHOICES).default('auto'))
+    .option('--levels <list>', 'with --ct: only these vertebrae, e.g. L1,L2 (default: every labelled one)', levelList)
+    .option('--spacing <mm>', 'with --ct: crop voxel size', num, 0.8)
     .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
     .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
     .requiredOption('--out <dir>', 'output folder (must not exist or be empty); each vertebra appears whole as it finishes, summary.csv and run.json when all have')
     .option('--continue', 'finish an interrupted run in --out: its complete vertebrae are checked and kept, the rest segmented (same inputs and options)');
   addAttributionOptions(command).action(async (o) => {
-      const single = o.image !== undefined || o.mask !== undefined;
-      if (single === (o.manifest !== undefined)) throw new Error('give either --manifest or --image with --mask');
-      if (single && (o.image === undefined || o.mask === undefined)) throw new Error('--image and --mask go together');
-      if (o.split !== undefined && !SPLITS.includes(o.split)) throw new Error(`--split must be one of ${SPLITS.join(', ')}`);
-      const files = resolveModelFiles(o.model, o.classifier);
-      const classifier = LatentClassifier.load(mustExist(files.classifier, 'latent classifier (--classifier)'));
+    const single = o.image !== undefined || o.mask !== undefined;
+    const whole = o.ct !== undefined || o.vertebrae !== undefined;
+    if ([single, whole, o.manifest !== undefined].filter(Boolean).length !== 1) throw new Error('give one of --manifest, --image with --mask, or --ct with --vertebrae');
+    if (single && (o.image === undefined || o.mask === undefined)) throw new Error('--image and --mask go together');
+    if (whole && (o.ct === undefined || o.vertebrae === undefined)) throw new Error('--ct and --vertebrae go together');
+    if (o.split !== undefined && !SPLITS.includes(o.split)) throw new Error(`--split must be one of ${SPLITS.join(', ')}`);
+    if (!(o.spacing > 0)) throw new Error('--spacing must be a positive number of mm');
+    const files = resolveModelFiles(o.model, o.classifier);
+    mustExist(files.classifier, 'latent classifier (--classifier)');
+    if (whole) return segmentWholeCt(o, files, attributionOptionsFrom(o));
 
-      let items: { image: string; mask: string; label?: 0 | 1 }[];
-      if (single) {
-        items = [{ image: mustExist(o.image, 'image (--image)'), mask: mustExist(o.mask, 'mask (--mask)') }];
-      } else {
-        // Only image and seg_msk are needed; lesion_msk may be absent.
-        const rows = (await readManifest(o.manifest, { checkFiles: 'inputs' })).filter((r) => o.split === undefined || r.split === o.split);
-        if (rows.length === 0) throw new Error(`${o.manifest}: no rows${o.split ? ` in split '${o.split}'` : ''}`);
-        items = rows.map((r) => ({ image: mustExist(r.image, 'image'), mask: mustExist(r.segMsk, 'seg_msk'), label: r.label }));
-      }
+    let items: { image: string; mask: string; label?: 0 | 1 }[];
+    if (single) {
+      items = [{ image: mustExist(o.image, 'image (--image)'), mask: mustExist(o.mask, 'mask (--mask)') }];
+    } else {
+      // Only image and seg_msk are needed; lesion_msk may be absent, and so may labels (crops prepared without --labels).
+      const rows = (await readManifest(o.manifest, { checkFiles: 'inputs', labels: 'optional' })).filter((r) => o.split === undefined || r.split === o.split);
+      if (rows.length === 0) throw new Error(`${o.manifest}: no rows${o.split ? ` in split '${o.split}'` : ''}`);
+      items = rows.map((r) => ({ image: mustExist(r.image, 'image'), mask: mustExist(r.segMsk, 'seg_msk'), ...(r.label !== undefined ? { label: r.label } : {}) }));
+    }
 
-      const model = loadDiffAE(files.model);
-      try {
-        if (classifier.scaler.features !== model.config.enc_out_channels) {
-          throw new Error(`${files.classifier}: classifier takes ${classifier.scaler.features}-d latents, the model ${files.model} makes ${model.config.enc_out_channels}-d`);
-        }
-        const inputs = loadVertebrae(items, model.config.image_size);
-        const options = attributionOptionsFrom(o);
-        const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
-        const started = Date.now();
-        let first: number | undefined;
-        const abort = new AbortController();
-        const onSignal = () => {
-          if (abort.signal.aborted) process.exit(130);
-          console.error('\nsegment: stopping after the vertebrae being segmented now (again to quit at once)');
-          abort.abort();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        try {
-          const r = await runSegmentationResumable({
-            inputs, engine: diffaeEngine(model), classifier, options, outDir: o.out, resume: Boolean(o.continue), signal: abort.signal,
-            provenance: { model: files.model, classifier: files.classifier },
-            onProgress: (done, total) => {
-              first ??= done; // the rate counts this run's work only, not vertebrae reused by --continue
-              const rate = done > first ? (((done - first) * 60_000) / (Date.now() - started)).toFixed(2) : '-';
-              bar.update(done, total, { done: done.toFixed(1), rate });
-            },
-          });
-          bar.stop();
-          const lesions = r.rows.filter((row) => row.pixels.lytic + row.pixels.blastic > 0).length;
-          const reused = r.reused ? ` (${r.reused} from the earlier run)` : '';
-          if (r.complete) console.log(`segment: ${r.rows.length} vertebrae${reused}, ${lesions} with lesions; results in ${o.out} (summary.csv)`);
-          else {
-            console.log(`segment: stopped after ${r.rows.length} of ${inputs.length} vertebrae; the same command with --continue finishes the run`);
-            process.exitCode = 130;
-          }
-        } finally {
-          bar.stop();
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-        }
-      } finally {
-        model.dispose();
-      }
-    });
+    const { model, classifier } = loadModelPair(files);
+    try {
+      const inputs = loadVertebrae(items, model.config.image_size);
+      const r = await segmentWithProgress({
+        inputs, engine: diffaeEngine(model), classifier, options: attributionOptionsFrom(o), outDir: o.out, resume: Boolean(o.continue),
+        provenance: { model: files.model, classifier: files.classifier },
+      });
+      const lesions = r.rows.filter((row) => row.pixels.lytic + row.pixels.blastic > 0).length;
+      const reused = r.reused ? ` (${r.reused} from the earlier run)` : '';
+      if (r.complete) console.log(`segment: ${r.rows.length} vertebrae${reused}, ${lesions} with lesions; results in ${o.out} (summary.csv)`);
+    } finally {
+      model.dispose();
+    }
+  });
 }

@@ -103,7 +103,7 @@ describe('hsa segment', () => {
     const out = join(tmp, 'never');
     await expect(hsa('segment', '--image', rows[0]!.image, '--mask', rows[0]!.mask, '--model', modelDir, '--classifier', wrong, '--out', out)).rejects.toThrow(/3-d latents.*16-d/);
     await expect(hsa('segment', '--image', rows[0]!.image, '--mask', rows[0]!.mask, '--model', join(tmp, 'nomodel'), '--out', out)).rejects.toThrow(/nomodel: DAE model \(--model\) not found/);
-    await expect(hsa('segment', '--image', rows[0]!.image, '--manifest', manifest, '--mask', rows[0]!.mask, '--model', modelDir, '--out', out)).rejects.toThrow(/either --manifest or --image/);
+    await expect(hsa('segment', '--image', rows[0]!.image, '--manifest', manifest, '--mask', rows[0]!.mask, '--model', modelDir, '--out', out)).rejects.toThrow('give one of --manifest, --image with --mask, or --ct with --vertebrae');
     await expect(hsa('segment', '--image', rows[0]!.image, '--model', modelDir, '--out', out)).rejects.toThrow(/--image and --mask go together/);
     expect(existsSync(out)).toBe(false);
   });

@@ -1,0 +1,53 @@
+// A segmentation run from the command line: a progress bar (vertebrae, rate, ETA; plain lines in a log) and
+// Ctrl-C / SIGTERM stopping cleanly after the vertebrae being segmented (a second one quits at once).
+import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
+import { runSegmentationResumable, type SegmentOutcome, type SegmentRun } from '../../method/attribution/segment.js';
+import { loadDiffAE } from '../../model/checkpoint.js';
+import type { DiffAE } from '../../model/diffae.js';
+import { progressBar } from '../options.js';
+
+/** The DAE and its latent classifier, checked to fit each other; the caller disposes of the model. */
+export function loadModelPair(files: { model: string; classifier: string }): { model: DiffAE; classifier: LatentClassifier } {
+  const classifier = LatentClassifier.load(files.classifier);
+  const model = loadDiffAE(files.model);
+  if (classifier.scaler.features !== model.config.enc_out_channels) {
+    model.dispose();
+    throw new Error(`${files.classifier}: classifier takes ${classifier.scaler.features}-d latents, the model ${files.model} makes ${model.config.enc_out_channels}-d`);
+  }
+  return { model, classifier };
+}
+
+/** runSegmentationResumable observed and interruptible; a stopped run is reported (exit code 130) here. */
+export async function segmentWithProgress(run: Omit<SegmentRun, 'onProgress' | 'signal'>): Promise<SegmentOutcome> {
+  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
+  const started = Date.now();
+  let first: number | undefined;
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(130);
+    console.error('\nsegment: stopping after the vertebrae being segmented now (again to quit at once)');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await runSegmentationResumable({
+      ...run, signal: abort.signal,
+      onProgress: (done, total) => {
+        first ??= done; // the rate counts this run's work only, not vertebrae reused by --continue
+        const rate = done > first ? (((done - first) * 60_000) / (Date.now() - started)).toFixed(2) : '-';
+        bar.update(done, total, { done: done.toFixed(1), rate });
+      },
+    });
+    bar.stop();
+    if (!outcome.complete) {
+      console.log(`segment: stopped after ${outcome.rows.length} of ${run.inputs.length} vertebrae; the same command with --continue finishes the run`);
+      process.exitCode = 130;
+    }
+    return outcome;
+  } finally {
+    bar.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
