@@ -5,6 +5,7 @@ import { DIFFICULTIES, type Difficulty } from '../../data/phantom/distributions.
 import { generateCase } from '../../data/phantom/crop.js';
 import { writeContactSheet } from '../../data/phantom/contact-sheet.js';
 import { writePhantomDataset } from '../../data/phantom/dataset.js';
+import { writeSyntheticSpine } from '../../data/phantom/spine.js';
 import { thresholdBaseline } from '../../data/phantom/threshold.js';
 
 function integer(name: string) {
@@ -26,7 +27,15 @@ export function register(program: Command): void {
     .option('--difficulty <level>', `one of ${DIFFICULTIES.join(', ')}`, 'default')
     .option('--contact-sheet <png>', 'also write a contact sheet of the first 48 crops')
     .option('--baseline', 'print the oracle global-threshold baseline on the test split')
-    .action(async (o: { out: string; count: number; seed: number; workers: number; difficulty: string; contactSheet?: string; baseline?: boolean }) => {
+    .option('--spine', 'instead: one synthetic whole-spine CT (T11–L3, L1 malignant) as a DICOM series in <out>/ct, with vertebrae.nii.gz (VerSe ids), labels.csv and the true lesions.nii.gz; takes --seed only')
+    .action(async (o: { out: string; count: number; seed: number; workers: number; difficulty: string; contactSheet?: string; baseline?: boolean; spine?: boolean }, command: Command) => {
+      if (o.spine) {
+        const other = ['count', 'workers', 'difficulty', 'contactSheet', 'baseline'].filter((k) => command.getOptionValueSource(k) === 'cli');
+        if (other.length > 0) throw new Error(`--spine takes --seed only, not ${other.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+        const spine = await writeSyntheticSpine(o.out, o.seed);
+        process.stderr.write(`phantom: wrote a synthetic spine (${spine.ct.dims.join('×')} voxels) to ${o.out}: ct/ (DICOM), vertebrae.nii.gz, labels.csv, lesions.nii.gz\n`);
+        return;
+      }
       if (!DIFFICULTIES.includes(o.difficulty as Difficulty)) throw new Error(`--difficulty must be one of ${DIFFICULTIES.join(', ')}`);
       const difficulty = o.difficulty as Difficulty;
       const t0 = Date.now();

@@ -1,6 +1,10 @@
 // A synthetic whole-spine CT in the way users have one: axial HU volume (1.5 mm slices, 0.9 mm pixels,
 // RAS-oriented world), a VerSe-style vertebra label map and vertebra-level labels — the input of `prepare`.
-import { axisAlignedGeometry, type Volume } from '../nifti.js';
+import { join } from 'node:path';
+import { writeDicomSeries } from '../dicom-write.js';
+import { withOutputDir, writeFileAtomic } from '../files.js';
+import { axisAlignedGeometry, writeNifti, type Volume } from '../nifti.js';
+import { schemeLevel } from '../vertebra-labels.js';
 import { render } from './anatomy.js';
 import { addTexture, scan } from './crop.js';
 import { sampleScanner, sampleScene, type Scene } from './distributions.js';
@@ -9,6 +13,8 @@ import { Rng } from './random.js';
 export interface SyntheticSpine {
   ct: Volume;
   labels: Volume;
+  /** The true lesions on the CT's grid: 1 lytic, 2 blastic. */
+  lesions: Volume;
   /** VerSe id → 0 healthy / 1 malignant. */
   table: Map<number, 0 | 1>;
   scene: Scene;
@@ -33,5 +39,20 @@ export function syntheticSpine(seed: number): SyntheticSpine {
   const hu = scan(r.hu, dims, sampleScanner(rng, 'easy'), sp, [0, 1], rng);
   const geometry = axisAlignedGeometry(sp, origin);
   const table = new Map(ids.map((id) => [id, scene.vertebrae.find((v) => v.id === id)!.lesions.length > 0 ? 1 : 0] as [number, 0 | 1]));
-  return { ct: { dims, data: hu, geometry }, labels: { dims, data: Float32Array.from(r.vertebra), geometry }, table, scene, toScene };
+  return { ct: { dims, data: hu, geometry }, labels: { dims, data: Float32Array.from(r.vertebra), geometry }, lesions: { dims, data: Float32Array.from(r.lesion), geometry }, table, scene, toScene };
+}
+
+/**
+ * Writes a synthetic spine as a user has one: outDir/ct/ (a DICOM CT series), vertebrae.nii.gz (VerSe ids),
+ * labels.csv (vertebra, label) and, for comparison, the true lesions.nii.gz; the folder appears whole.
+ */
+export async function writeSyntheticSpine(outDir: string, seed: number): Promise<SyntheticSpine> {
+  const spine = syntheticSpine(seed);
+  await withOutputDir(outDir, (dir) => {
+    writeDicomSeries(join(dir, 'ct'), spine.ct, { seed: `spine-${seed}`, seriesDescription: `synthetic spine, seed ${seed}` });
+    writeNifti(join(dir, 'vertebrae.nii.gz'), spine.labels, 'uint8', { description: 'VerSe vertebra ids' });
+    writeNifti(join(dir, 'lesions.nii.gz'), spine.lesions, 'uint8', { description: 'true lesions: 1 lytic, 2 blastic' });
+    writeFileAtomic(join(dir, 'labels.csv'), `vertebra,label\n${[...spine.table].map(([id, l]) => `${schemeLevel('verse', id)},${l}`).join('\n')}\n`);
+  });
+  return spine;
 }
