@@ -109,6 +109,7 @@ function readMultilabel(path: string, ct: LoadedVolume, choice: LabelSchemeChoic
   const seg = readNifti(path);
   assertSameGrid(ct, seg);
   const ids = labelsIn(seg);
+  if (ids.length === 0) fail(path, 'no vertebra labelled (the map is all 0)');
   const scheme = choice === 'auto' ? detectScheme(path, ids) : choice;
   checkIds(path, scheme, ids);
   const toLevel = new Float32Array(ids[ids.length - 1]! + 1);

@@ -56,6 +56,8 @@ describe('vertebra label schemes', () => {
     const frac = join(dir, 'frac.nii.gz');
     writeNifti(frac, { dims: DIMS, data: slices([0, 0, 2.5]), geometry: GEOMETRY }, 'float32');
     expect(() => readVertebraMap(frac, CT)).toThrow(`${frac}: value 2.5 at voxel (0, 0, 2) is not a label id`);
+    const zeros = write(dir, 'zeros.nii.gz', slices([]));
+    expect(() => readVertebraMap(zeros, CT)).toThrow(`${zeros}: no vertebra labelled (the map is all 0)`);
     const organs = write(dir, 'organs.nii.gz', slices([0, 52, 5]));
     expect(() => readVertebraMap(organs, CT)).toThrow(`${organs}: no vertebra labelled (labels 5, 52 read as TotalSegmentator)`);
     const shifted = write(dir, 'shifted.nii.gz', slices([0, 20]), axisAlignedGeometry([1, 1, 2], [3, -4, 6]));
