@@ -42,6 +42,8 @@ export interface LoadedVolume extends Volume {
 // 2^28 voxels (512×512×1024; 1 GiB as float32): above any CT this tool segments, and what bounds the memory
 // a small hostile file (a gzip bomb, a header with huge dims) can make it take.
 export const MAX_VOXELS = 2 ** 28;
+// Decompressed data bytes a .nii.gz may expand to (int16 or float32 at the voxel limit; float64 only below it).
+const MAX_DATA_BYTES = 2 ** 30;
 // The largest header with its extensions that is decompressed before the dims are known.
 const HEADER_PROBE_BYTES = 1 << 16;
 
@@ -60,7 +62,7 @@ function gunzipBounded(bytes: Buffer, fail: (why: string) => never): Buffer {
   }
   const need = declaredBytes(head);
   if (need === undefined) return fail(head.length < 348 ? 'truncated gzip stream: it ends before a whole NIfTI header' : 'not a NIfTI-1/2 file (bad size field or magic)');
-  if (need > MAX_VOXELS * 8 + HEADER_PROBE_BYTES) fail(`header declares ${need} bytes of data, more than this tool reads (${MAX_VOXELS} voxels)`);
+  if (need > MAX_DATA_BYTES + HEADER_PROBE_BYTES) fail(`header declares ${need} bytes of data, more than this tool reads (${MAX_DATA_BYTES} bytes, ${MAX_VOXELS} voxels)`);
   try {
     return gunzipSync(bytes, { maxOutputLength: need + 1 });
   } catch (e) {
