@@ -18,11 +18,6 @@ export function registerInput(path: string): void {
   inputs.add(canonical(path));
 }
 
-/** A file this process read that it also owns and replaces (a training run's own checkpoint). */
-export function releaseInput(path: string): void {
-  inputs.delete(canonical(path));
-}
-
 export function assertNotInput(path: string): void {
   if (inputs.has(canonical(path))) throw new Error(`${path}: refusing to overwrite an input file`);
 }

@@ -1,8 +1,7 @@
 // A training checkpoint: everything a killed run needs to continue exactly — raw and EMA weights (Lightning's
 // `model.` / `ema_model.` keys), libtorch's optimizer state, the data generator's state and the step — in one
 // safetensors file written atomically.
-import { existsSync } from 'node:fs';
-import { readInputFile } from '../../data/files.js';
+import { existsSync, readFileSync } from 'node:fs';
 import * as torch from '../../tensor/index.js';
 import { parseSafetensors, writeSafetensors } from '../../io/safetensors.js';
 import type { TensorRecord } from '../../io/tensor-record.js';
@@ -49,7 +48,7 @@ export function readTrainCheckpoint(path: string): TrainCheckpoint {
   if (!existsSync(path)) throw new Error(`${path}: no checkpoint`);
   // Parsed directly rather than through readSafetensors, which marks its file as a user input that must
   // never be overwritten: the run itself replaces its checkpoint.
-  const file = parseSafetensors(readInputFile(path), path);
+  const file = parseSafetensors(readFileSync(path), path);
   const m = file.metadata;
   if (m.format !== 'hsa-train-checkpoint') throw new Error(`${path}: not a training checkpoint (format '${m.format ?? 'none'}')`);
   const pick = (prefix: string) => {

@@ -7,7 +7,7 @@ import { DiffAE } from '../../model/diffae.js';
 import type { DiffAEConfig } from '../../model/config.js';
 import { DiffusionSchedule, type LossWeighting, diffusionLoss, lossWeights } from '../../model/diffusion.js';
 import { loadDiffAE, saveDiffAE } from '../../model/checkpoint.js';
-import { releaseInput, writeFileAtomic } from '../../data/files.js';
+import { writeFileAtomic } from '../../data/files.js';
 import { type SliceSet, centreSlice, sampleBatch } from './slice-dataset.js';
 import { emaDecayAt, updateEma } from './ema.js';
 import { readTrainCheckpoint, restoreGenerator, saveTrainCheckpoint } from './train-checkpoint.js';
@@ -122,7 +122,6 @@ export async function trainDae(
   } else {
     if (!hooks.resume) throw new Error(`${opts.outDir} already holds a training run (${CHECKPOINT_FILE}); pass --resume to continue it`);
     const c = readTrainCheckpoint(ckptPath);
-    releaseInput(ckptPath);
     for (const k of FIXED) {
       const was = c.options[k] ?? BEFORE[k];
       if (JSON.stringify(was) !== JSON.stringify(opts[k])) {
