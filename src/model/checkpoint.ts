@@ -1,8 +1,8 @@
 // Model files: our safetensors (weights + the architecture as JSON under __metadata__.config) and the
 // reference's PyTorch checkpoints (torch.save zip archives; Lightning's `ema_model.*` / `model.*` keys).
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { readInputText } from '../data/files.js';
 import { dirname, join } from 'node:path';
+import { readInputText } from '../data/files.js';
 import { tensorToRecord } from '../nn/index.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { loadStateDict } from '../io/torch-checkpoint.js';
@@ -24,9 +24,10 @@ export interface LoadDiffAEOptions {
 const MAX_CONFIG_BYTES = 1 << 20;
 
 export function readConfigFile(path: string): DiffAEConfig {
+  const text = readInputText(path, MAX_CONFIG_BYTES);
   let json: unknown;
   try {
-    json = JSON.parse(readInputText(path, MAX_CONFIG_BYTES));
+    json = JSON.parse(text);
   } catch (e) {
     throw new Error(`${path}: model config is not valid JSON (${(e as Error).message})`);
   }
