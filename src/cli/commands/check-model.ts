@@ -1,9 +1,8 @@
 // `hsa check-model`: whether a DAE and its latent classifier can drive Hide-and-Seek (printed and as JSON).
-import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { readManifest, SPLITS } from '../../data/manifest.js';
 import { readNifti } from '../../data/nifti.js';
-import { assertNotInput, writeFileAtomic } from '../../data/files.js';
+import { assertNewFile, writeFileAtomic } from '../../data/files.js';
 import { loadDiffAE } from '../../model/checkpoint.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { loadVertebra } from '../../method/attribution/inputs.js';
@@ -35,11 +34,10 @@ export function register(program: Command): void {
       const [inv, ren] = steps(o.steps, '--steps');
       const [hInv, hRen] = steps(o.harmoniseSteps, '--harmonise-steps');
       if (o.count < 1 || o.batchSize < 1) throw new Error('--count and --batch-size must be at least 1');
-      if (o.json !== undefined && existsSync(o.json)) throw new Error(`${o.json}: exists; check-model writes a new file only`);
       const files = resolveModelFiles(o.model, o.classifier);
       const rows = (await readManifest(o.manifest, { checkFiles: true })).filter((r) => r.split === o.split).slice(0, o.count);
       if (rows.length === 0) throw new Error(`${o.manifest}: no rows in split '${o.split}'`);
-      if (o.json !== undefined) assertNotInput(o.json);
+      if (o.json !== undefined) assertNewFile(o.json); // before the model work, not after it
       const classifier = o.zOnly ? undefined : LatentClassifier.load(files.classifier);
       const model = loadDiffAE(files.model);
       const vertebrae: CheckVertebra[] = rows.map((r) => {

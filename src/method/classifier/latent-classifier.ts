@@ -1,9 +1,8 @@
 // The latent classifier of SPEC §4: StandardScaler followed by logistic regression on the 512-d z, with a
 // JSON file format of our own and a bridge from the authors' scikit-learn pickles.
-import { readFileSync } from 'node:fs';
-import { assertNotInput, registerInput, writeFileAtomic } from '../../data/files.js';
+import { readInputText, writeFileAtomic } from '../../data/files.js';
 import type { SklearnLogisticRegression, SklearnStandardScaler } from '../../io/sklearn.js';
-import { LogisticRegression } from './logistic.js';
+import { LogisticRegression, sigmoid } from './logistic.js';
 import { StandardScaler } from './scaler.js';
 
 const FORMAT = 'hsa-latent-classifier';
@@ -22,8 +21,7 @@ export class LatentClassifier {
 
   /** P(malignant | z). */
   probability(z: ArrayLike<number>): number {
-    this.logit(z);
-    return this.model.predictProba(this.scaler.transform(z));
+    return sigmoid(this.logit(z));
   }
 
   /** 1 (malignant) when P(malignant | z) > 0.5. */
@@ -67,15 +65,14 @@ export class LatentClassifier {
   }
 
   save(path: string): void {
-    assertNotInput(path);
     writeFileAtomic(path, `${JSON.stringify(this.toJSON())}\n`);
   }
 
   static load(path: string): LatentClassifier {
-    registerInput(path);
+    const text = readInputText(path);
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
+      json = JSON.parse(text);
     } catch (e) {
       throw new Error(`${path}: cannot read classifier (${(e as Error).message})`);
     }
