@@ -14,11 +14,13 @@ import { writeDicomSeg } from '../../data/dicom-seg.js';
 import { affine, readNifti, writeNifti, type NiftiGeometry, type Volume } from '../../data/nifti.js';
 import { invertAffine } from '../../data/prepare.js';
 import { extractSlice } from '../../data/slice.js';
+import type { V3 } from '../../data/vec3.js';
 import { levelId, structureName, type VertebraMap } from '../../data/vertebra-labels.js';
 import { toCsv } from '../../io/csv.js';
 import { BLASTIC_COLOUR, LYTIC_COLOUR } from '../figures/attribution-figure.js';
 import { BLASTIC, LYTIC } from '../regions/mask.js';
-import { RESULT_FILE } from './outputs.js';
+import { LESIONS_FILE } from '../evaluation/prediction-path.js';
+import { keptByType, RESULT_FILE } from './outputs.js';
 
 export const CT_LESIONS_FILE = 'lesions.nii.gz';
 export const CT_SEG_FILE = 'lesions.seg.dcm';
@@ -27,7 +29,6 @@ export const STATISTICS_CSV = 'statistics.csv';
 export const STATISTICS_JSON = 'statistics.json';
 export const CT_OUTPUTS = [CT_LESIONS_FILE, CT_SEG_FILE, STATISTICS_CSV, STATISTICS_JSON];
 
-type V3 = [number, number, number];
 
 /** A vertebra's segmented slice on its crop's grid: rows × cols (crop axes 0 and 1) of 0, LYTIC, BLASTIC. */
 export interface SegmentedSlice {
@@ -53,11 +54,10 @@ export function readVertebraResult(caseDir: string, level: string, caseId: strin
   const file = join(caseDir, RESULT_FILE);
   const r = JSON.parse(readInputText(file)) as Record<string, any>;
   if (!Number.isInteger(r.sliceIndex) || !Array.isArray(r.candidates)) throw new Error(`${file}: not a result.json of hsa segment`);
-  const vol = readNifti(join(caseDir, 'lesions.nii.gz'));
-  const kept = (type: string) => (r.candidates as { type: string; kept: boolean }[]).filter((c) => c.kept && c.type === type).length;
+  const vol = readNifti(join(caseDir, LESIONS_FILE));
   return {
     level, caseId, pMalignant: r.pMalignant,
-    count: { lytic: kept('lytic'), blastic: kept('blastic') },
+    count: keptByType(r.candidates),
     areaMm2: { lytic: r.lesions.lytic.areaMm2, blastic: r.lesions.blastic.areaMm2 },
     slice: { dims: vol.dims, geometry: vol.geometry, sliceIndex: r.sliceIndex, labels: Uint8Array.from(extractSlice(vol, r.sliceIndex).data) },
   };

@@ -48,9 +48,14 @@ function count(labels: Uint8Array, value: number): number {
   return n;
 }
 
+/** Kept candidates per lesion type (of a result, or of its result.json). */
+export function keptByType(candidates: readonly { type: string; kept: boolean }[]): { lytic: number; blastic: number } {
+  const kept = (type: string) => candidates.filter((c) => c.kept && c.type === type).length;
+  return { lytic: kept('lytic'), blastic: kept('blastic') };
+}
+
 function summarise(input: VertebraInput, result: VertebraAttribution): SummaryRow {
   const pixels = { lytic: count(result.labels, LYTIC), blastic: count(result.labels, BLASTIC) };
-  const kept = (type: string) => result.candidates.filter((c) => c.kept && c.type === type).length;
   return {
     caseId: input.caseId,
     image: input.image,
@@ -58,7 +63,7 @@ function summarise(input: VertebraInput, result: VertebraAttribution): SummaryRo
     pMalignant: result.pMalignant,
     pHealthy: result.pHealthy,
     candidates: result.candidates.length,
-    kept: { lytic: kept('lytic'), blastic: kept('blastic') },
+    kept: keptByType(result.candidates),
     pixels,
     areaMm2: { lytic: pixels.lytic * input.pixelAreaMm2, blastic: pixels.blastic * input.pixelAreaMm2 },
   };

@@ -9,7 +9,8 @@ import { attributeGroups } from './attribute.js';
 import type { LatentDiffusion } from './engine.js';
 import type { VertebraInput } from './inputs.js';
 import { type AttributionOptions, resolveOptions } from './options.js';
-import { FIGURE_FILE, MAPS_FILE, RESULT_FILE, SUMMARY_FILE, type SummaryRow, writeCaseOutputs, writeSummaryCsv } from './outputs.js';
+import { LESIONS_FILE } from '../evaluation/prediction-path.js';
+import { FIGURE_FILE, keptByType, MAPS_FILE, RESULT_FILE, SUMMARY_FILE, type SummaryRow, writeCaseOutputs, writeSummaryCsv } from './outputs.js';
 
 export const RUN_FILE = 'run.json';
 /** The settings of a run in progress; a resumed run must match them. */
@@ -43,21 +44,32 @@ export interface SegmentOutcome {
 function finishedRow(outDir: string, input: VertebraInput, optionsJson: string): SummaryRow | undefined {
   const dir = join(outDir, input.caseId);
   if (!existsSync(dir)) return undefined;
-  for (const f of [RESULT_FILE, MAPS_FILE, FIGURE_FILE, 'lesions.nii.gz']) {
+  for (const f of [RESULT_FILE, MAPS_FILE, FIGURE_FILE, LESIONS_FILE]) {
     if (!existsSync(join(dir, f))) throw new Error(`${dir}: incomplete vertebra folder (no ${f}); it was not written by hsa segment, remove it`);
   }
   const r = JSON.parse(readInputText(join(dir, RESULT_FILE))) as Record<string, any>;
   if (r.image !== input.image || JSON.stringify(r.options) !== optionsJson) {
     throw new Error(`${join(dir, RESULT_FILE)}: written for ${r.image} or with other settings; --continue needs the same inputs and options`);
   }
-  const kept = (type: string) => (r.candidates as { type: string; kept: boolean }[]).filter((c) => c.kept && c.type === type).length;
   return {
     caseId: input.caseId, image: input.image, ...(input.label !== undefined ? { label: input.label } : {}),
     pMalignant: r.pMalignant, pHealthy: r.pHealthy, candidates: r.candidates.length,
-    kept: { lytic: kept('lytic'), blastic: kept('blastic') },
+    kept: keptByType(r.candidates),
     pixels: { lytic: r.lesions.lytic.pixels, blastic: r.lesions.blastic.pixels },
     areaMm2: { lytic: r.lesions.lytic.areaMm2, blastic: r.lesions.blastic.areaMm2 },
   };
+}
+
+/**
+ * Refuses to continue in outDir unless it holds an interrupted run (its pending file, written at the start,
+ * still there; its completion file not yet) started with the same settings.
+ */
+export function checkInterruptedRun(outDir: string, run: { pendingFile: string; doneFile: string; command: string; settings: string; sameWhat: string }): void {
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new Error(`${outDir}: no run to continue (the folder does not exist)`);
+  if (existsSync(join(outDir, run.doneFile))) throw new Error(`${outDir}: this run is already complete (${run.doneFile})`);
+  const pending = join(outDir, run.pendingFile);
+  if (!existsSync(pending)) throw new Error(`${outDir}: not an interrupted ${run.command} run (no ${run.pendingFile}); refusing to write into it`);
+  if (readInputText(pending) !== run.settings) throw new Error(`${pending}: the run used ${run.sameWhat}; --continue needs the same command`);
 }
 
 /** Opens outDir for a new run (empty or absent) or for resuming one; returns the rows already done. */
@@ -70,10 +82,7 @@ function openRun(run: SegmentRun, settings: string, optionsJson: string): Map<st
     writeFileAtomic(pending, settings);
     return done;
   }
-  if (!existsSync(run.outDir) || !statSync(run.outDir).isDirectory()) throw new Error(`${run.outDir}: no run to continue (the folder does not exist)`);
-  if (existsSync(join(run.outDir, RUN_FILE))) throw new Error(`${run.outDir}: this run is already complete (${RUN_FILE})`);
-  if (!existsSync(pending)) throw new Error(`${run.outDir}: not an interrupted hsa segment run (no ${PENDING_FILE}); refusing to write into it`);
-  if (readInputText(pending) !== settings) throw new Error(`${pending}: the run used other inputs, model or options; --continue needs the same command`);
+  checkInterruptedRun(run.outDir, { pendingFile: PENDING_FILE, doneFile: RUN_FILE, command: 'hsa segment', settings, sameWhat: 'other inputs, model or options' });
   const ids = new Set(run.inputs.map((v) => v.caseId));
   for (const entry of readdirSync(run.outDir)) {
     if (entry.startsWith(TEMP_PREFIX)) rmSync(join(run.outDir, entry), { recursive: true, force: true }); // a crashed run's own scratch

@@ -4,16 +4,16 @@
 // whole-CT outputs are then assembled from those folders. The crops are files rather than kept in memory so that
 // every vertebra's result names a real input that can be viewed or segmented again, and so that --continue
 // segments the very crops the interrupted run cropped.
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readCtVolume, type CtVolume } from '../../data/ct.js';
-import { assertEmptyOutputDir, readInputText, writeFileAtomic } from '../../data/files.js';
+import { assertEmptyOutputDir, writeFileAtomic } from '../../data/files.js';
 import { chooseLevels, ctStem, writeCrops, type CropRow } from '../../data/prepare.js';
 import { readVertebraMap, type LabelSchemeChoice, type VertebraMap } from '../../data/vertebra-labels.js';
 import { caseId } from '../evaluation/prediction-path.js';
 import { loadVertebrae, type VertebraInput } from './inputs.js';
 import { CT_OUTPUTS, readVertebraResult, STATISTICS_JSON, writeCtOutputs, type VertebraStatistics } from './ct-outputs.js';
-import { RUN_FILE } from './segment.js';
+import { checkInterruptedRun, RUN_FILE } from './segment.js';
 
 export const CROPS_DIR = 'crops';
 export const VERTEBRAE_DIR = 'vertebrae';
@@ -43,15 +43,6 @@ export interface WholeCt {
   vertebrae: 'new' | 'interrupted' | 'complete';
 }
 
-/** Refuses a folder that is not an interrupted whole-CT run of the same inputs. */
-function checkResumable(outDir: string, settings: string): void {
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new Error(`${outDir}: no run to continue (the folder does not exist)`);
-  if (existsSync(join(outDir, STATISTICS_JSON))) throw new Error(`${outDir}: this run is already complete (${STATISTICS_JSON})`);
-  const pending = join(outDir, CT_PENDING_FILE);
-  if (!existsSync(pending)) throw new Error(`${outDir}: not an interrupted hsa segment --ct run (no ${CT_PENDING_FILE}); refusing to write into it`);
-  if (readInputText(pending) !== settings) throw new Error(`${pending}: the run used another CT, label map, levels or spacing; --continue needs the same command`);
-}
-
 /** The crops of a run that has them: the crops folder appears whole (writeCrops), so it holds them all. */
 function existingCrops(cropsDir: string, stem: string, levels: readonly string[]): CropRow[] {
   return levels.map((level) => ({ level, image: join(cropsDir, 'images', `${stem}_${level}.nii.gz`), segMsk: join(cropsDir, 'masks', `${stem}_${level}_seg.nii.gz`) }));
@@ -72,7 +63,9 @@ export async function openWholeCt(outDir: string, inputs: WholeCtInputs, resume:
   const cropsDir = join(outDir, CROPS_DIR);
   const vertebraeDir = join(outDir, VERTEBRAE_DIR);
   if (resume) {
-    checkResumable(outDir, settings);
+    checkInterruptedRun(outDir, {
+      pendingFile: CT_PENDING_FILE, doneFile: STATISTICS_JSON, command: 'hsa segment --ct', settings, sameWhat: 'another CT, label map, levels or spacing',
+    });
     // Left by a crash while this run assembled them: its own files, written again at the end.
     for (const f of CT_OUTPUTS) rmSync(join(outDir, f), { force: true });
     const crops = existsSync(cropsDir) ? existingCrops(cropsDir, stem, levels) : await writeCrops(ct, map, levels, cropsDir, { stem, size, spacing });

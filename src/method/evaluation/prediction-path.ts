@@ -6,7 +6,10 @@ export function caseId(imagePath: string): string {
   return basename(imagePath).replace(/\.nii(\.gz)?$/i, '');
 }
 
+/** A vertebra's lesion label map, in its case folder. */
+export const LESIONS_FILE = 'lesions.nii.gz';
+
 /** <predDir>/<case-id>/lesions.nii.gz */
 export function predictionPath(predDir: string, imagePath: string): string {
-  return join(predDir, caseId(imagePath), 'lesions.nii.gz');
+  return join(predDir, caseId(imagePath), LESIONS_FILE);
 }
