@@ -89,23 +89,38 @@ function maskedMae(a: Float32Array, b: Float32Array, sel: (i: number, p: number)
   });
 }
 
-/** Σ over the batch of ε-MSE with own z and with the next vertebra's z, per step of Z_RELIANCE_STEPS. */
-function epsWithOtherZ(model: DiffAE, x: torch.Tensor, z: torch.Tensor, zOther: torch.Tensor, gen: torch.Generator): [number, number][] {
+/** Running sums of the denoiser's ε-MSE with own z and with another vertebra's z, per step of Z_RELIANCE_STEPS. */
+interface ZSums {
+  own: number[];
+  other: number[];
+  gen: torch.Generator;
+}
+const zSums = (): ZSums => ({ own: Z_RELIANCE_STEPS.map(() => 0), other: Z_RELIANCE_STEPS.map(() => 0), gen: new torch.Generator(0) });
+
+/** Each row's z replaced by the next row's (the last by the first's): another vertebra's z. */
+const nextZ = (z: torch.Tensor): torch.Tensor => torch.cat([z.slice(0, 1, z.size(0)), z.slice(0, 0, 1)], 0);
+
+/** Adds the batch's ε-MSE (seeded x_t) with z and with zOther to sums. */
+function addZReliance(sums: ZSums, model: DiffAE, x: torch.Tensor, z: torch.Tensor, zOther: torch.Tensor): void {
   const s = DiffusionSchedule.linear();
-  return Z_RELIANCE_STEPS.map((tv) =>
+  Z_RELIANCE_STEPS.forEach((tv, k) =>
     torch.tidy(() => {
       const t = torch.full([x.size(0)], tv, 'int64');
-      const noise = torch.randn(x.shape, gen);
+      const noise = torch.randn(x.shape, sums.gen);
       const xt = s.qSample(x, t, noise);
-      return [model.forward(xt, t, z).sub(noise).square().mean().item(), model.forward(xt, t, zOther).sub(noise).square().mean().item()];
+      sums.own[k]! += model.forward(xt, t, z).sub(noise).square().mean().item();
+      sums.other[k]! += model.forward(xt, t, zOther).sub(noise).square().mean().item();
     }),
   );
 }
 
+const zRelianceOf = (sums: ZSums): CheckModelResult['zReliance'] =>
+  sums.own[0] === 0 ? [] : sums.own.map((own, k) => ({ t: Z_RELIANCE_STEPS[k]!, ratio: sums.other[k]! / own }));
+
 interface Acc {
   recBody: number[]; recImage: number[]; swap: number[]; edit: number[]; lesionShare: number[]; lesionArea: number[]; rightSign: number[];
   reconVsPm: number[]; pEdit: number[]; pH: number[]; pM: number[]; labels: number[]; editDrop: number[]; harmDrop: number[];
-  epsOwn: number[]; epsOther: number[]; gen: torch.Generator;
+  z: ZSums;
 }
 
 /** Where the edit's change falls on one malignant vertebra's lesions (null without lesion pixels in the body). */
@@ -152,13 +167,8 @@ function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly
       const d = z.size(1);
       const zh = torch.tensor(Float32Array.from(batch.flatMap((_, i) => Array.from(healthyEdit(zFlat.subarray(i * d, (i + 1) * d), classifier)))), z.shape);
       // Another vertebra's z: the next one in the batch.
-      const zOther = n > 1 ? torch.cat([z.slice(0, 1, n), z.slice(0, 0, 1)], 0) : z;
-      if (n > 1) {
-        epsWithOtherZ(model, x, z, zOther, acc.gen).forEach(([own, other], k) => {
-          acc.epsOwn[k] = (acc.epsOwn[k] ?? 0) + own;
-          acc.epsOther[k] = (acc.epsOther[k] ?? 0) + other;
-        });
-      }
+      const zOther = n > 1 ? nextZ(z) : z;
+      if (n > 1) addZReliance(acc.z, model, x, z, zOther);
       const renders = ddimRender(model, torch.cat([xT, xT, xT], 0), torch.cat([z, zh, zOther], 0), { steps: o.renderSteps });
       const reconT = renders.slice(0, 0, n);
       const editT = renders.slice(0, n, 2 * n);
@@ -196,9 +206,7 @@ function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly
 /** The z reliance alone (no sampling, no classifier): cheap enough to follow a training run's snapshots. */
 export function measureZReliance(model: DiffAE, vertebrae: readonly CheckVertebra[], batchSize: number): CheckModelResult['zReliance'] {
   if (vertebrae.length < 2) throw new Error('check-model: z reliance needs at least 2 vertebrae');
-  const own: number[] = [];
-  const other: number[] = [];
-  const gen = new torch.Generator(0);
+  const sums = zSums();
   for (let s = 0; s < vertebrae.length; s += batchSize) {
     const batch = vertebrae.slice(s, s + batchSize);
     if (batch.length < 2) break;
@@ -206,15 +214,11 @@ export function measureZReliance(model: DiffAE, vertebrae: readonly CheckVertebr
       torch.tidy(() => {
         const x = imagesOf(batch);
         const z = model.encode(x);
-        const zOther = torch.cat([z.slice(0, 1, batch.length), z.slice(0, 0, 1)], 0);
-        epsWithOtherZ(model, x, z, zOther, gen).forEach(([a, b], k) => {
-          own[k] = (own[k] ?? 0) + a;
-          other[k] = (other[k] ?? 0) + b;
-        });
+        addZReliance(sums, model, x, z, nextZ(z));
       }),
     );
   }
-  return own.map((a, k) => ({ t: Z_RELIANCE_STEPS[k]!, ratio: other[k]! / a }));
+  return zRelianceOf(sums);
 }
 
 /** The batch's images as (N, 1, H, W). */
@@ -228,7 +232,7 @@ function imagesOf(batch: readonly CheckVertebra[]): torch.Tensor {
 
 export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], o: CheckModelOptions): CheckModelResult {
   if (vertebrae.length === 0) throw new Error('check-model: no vertebrae to check');
-  const acc: Acc = { recBody: [], recImage: [], swap: [], edit: [], lesionShare: [], lesionArea: [], rightSign: [], reconVsPm: [], pEdit: [], pH: [], pM: [], labels: [], editDrop: [], harmDrop: [], epsOwn: [], epsOther: [], gen: new torch.Generator(0) };
+  const acc: Acc = { recBody: [], recImage: [], swap: [], edit: [], lesionShare: [], lesionArea: [], rightSign: [], reconVsPm: [], pEdit: [], pH: [], pM: [], labels: [], editDrop: [], harmDrop: [], z: zSums() };
   for (let s = 0; s < vertebrae.length; s += o.batchSize) {
     checkBatch(model, classifier, vertebrae.slice(s, s + o.batchSize), o, acc);
     o.onProgress?.(Math.min(s + o.batchSize, vertebrae.length), vertebrae.length);
@@ -244,7 +248,7 @@ export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebra
     healthyEdit: { body: mean(acc.edit), lesionShare: meanOrNull(acc.lesionShare), lesionAreaShare: meanOrNull(acc.lesionArea), rightSign: meanOrNull(acc.rightSign) },
     cycle: { reconVsPm: mean(acc.reconVsPm), pEdit: mean(acc.pEdit), pHealthy: mean(acc.pH), editDrop: meanOrNull(acc.editDrop), harmonisedDrop: meanOrNull(acc.harmDrop) },
     classifierAuc: both ? rocAuc(acc.labels, acc.pM) : null,
-    zReliance: acc.epsOwn.map((own, k) => ({ t: Z_RELIANCE_STEPS[k]!, ratio: acc.epsOther[k]! / own })),
+    zReliance: zRelianceOf(acc.z),
   };
 }
 
