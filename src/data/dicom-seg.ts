@@ -2,7 +2,7 @@
 // dcmjs (normalizers.Normalizer → derivations.Segmentation), so that a viewer or PACS shows it over the CT.
 import type { NaturalDataset } from 'dcmjs';
 import { derivedUid } from './dicom-write.js';
-import { dcmjs, EXPLICIT_LITTLE_ENDIAN, type DicomSource } from './dicom.js';
+import { dcmjs, EXPLICIT_LITTLE_ENDIAN, PIXEL_DATA, type DicomSource } from './dicom.js';
 import { readInputFile, writeFileAtomic } from './files.js';
 
 export interface SegSegment {
@@ -17,7 +17,6 @@ export interface SegSegment {
 // DICOM CID 7150 "Morphologically Abnormal Structure" and CID 7159 "Lesion" (SNOMED CT).
 const CATEGORY = { CodeValue: '49755003', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Morphologically Abnormal Structure' };
 const LESION = { CodeValue: '52988006', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Lesion' };
-const PIXEL_DATA = '7FE00010';
 
 /** A slice's data set, naturalised, with empty pixel data: the SEG needs the headers, and dcmjs would copy the pixels. */
 function sliceHeader(file: string): NaturalDataset {

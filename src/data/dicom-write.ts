@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN, dcmjs } from './dicom.js';
 import { writeFileAtomic } from './files.js';
 import { affine, type Volume } from './nifti.js';
+import { cross, type V3 } from './vec3.js';
 
-type V3 = [number, number, number];
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 
 /** A UID under 2.25 (a UUID as one decimal number); the UUID is SHA-256 of parts with the version-8 bits set. */
@@ -46,7 +46,6 @@ function ds(x: number): string {
   return s;
 }
 
-const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 
 /** Rows, columns and slices of the volume in DICOM patient (LPS) terms; refuses what slices cannot hold. */
 function slicePlanes(dir: string, volume: Volume) {

@@ -7,8 +7,8 @@ import { join, relative } from 'node:path';
 import type * as Dcmjs from 'dcmjs';
 import { checkInputFile, readInputFile } from './files.js';
 import { MAX_VOXELS, geometryFromAffine, type LoadedVolume } from './nifti.js';
+import { cross, dot, type V3 } from './vec3.js';
 
-type V3 = [number, number, number];
 
 let lib: typeof Dcmjs | undefined;
 /** dcmjs, loaded on first use: importing it takes ~140 ms, which every other hsa command would pay. */
@@ -63,7 +63,7 @@ const TAGS = {
   RescaleSlope: '00281053',
 } as const;
 type Keyword = keyof typeof TAGS;
-const PIXEL_DATA = '7FE00010';
+export const PIXEL_DATA = '7FE00010';
 
 /** One image file's header, reduced to the elements in TAGS. */
 interface Header {
@@ -238,8 +238,6 @@ function checkSlices(folder: string, uid: string, hs: Header[]): [number, number
   return [rows, cols];
 }
 
-const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const unit = (a: V3): V3 => a.map((x) => x / Math.hypot(...a)) as V3;
 const mm = (x: number) => `${+x.toFixed(3)} mm`;
 

@@ -9,13 +9,9 @@ import { readInputText, withOutputDir } from './files.js';
 import { writeManifestCsv, type UnlabelledRow } from './manifest.js';
 import { affine, geometryFromAffine, writeNifti, type NiftiGeometry, type Volume } from './nifti.js';
 import { levelId, levelName, readVertebraMap, schemeLevel, type LabelScheme, type LabelSchemeChoice, type VertebraMap } from './vertebra-labels.js';
+import { cross, dot, scale, sub, type V3 } from './vec3.js';
 
-type V3 = [number, number, number];
-const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const scale = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
 const norm = (a: V3): V3 => scale(a, 1 / Math.hypot(...a));
-const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 
 /**
  * Table of vertebra-level labels: CSV or JSON rows with `vertebra` (a level name such as L1 or vertebrae_L1, or
