@@ -15,7 +15,8 @@ import { FIGURE_FILE, keptByType, MAPS_FILE, RESULT_FILE, SUMMARY_FILE, type Sum
 export const RUN_FILE = 'run.json';
 /** The settings of a run in progress; a resumed run must match them. */
 export const PENDING_FILE = '.hsa-segment.json';
-const TEMP_PREFIX = '.tmp-';
+/** Scratch folders in an output folder (a run's or a queue worker's); a resumed or gathered run removes them. */
+export const TEMP_PREFIX = '.tmp-';
 
 export interface SegmentRun {
   inputs: readonly VertebraInput[];
@@ -41,7 +42,7 @@ export interface SegmentOutcome {
 }
 
 /** The summary row of a vertebra written earlier, if its folder is complete and belongs to this input and run. */
-function finishedRow(outDir: string, input: VertebraInput, optionsJson: string): SummaryRow | undefined {
+export function finishedRow(outDir: string, input: VertebraInput, optionsJson: string): SummaryRow | undefined {
   const dir = join(outDir, input.caseId);
   if (!existsSync(dir)) return undefined;
   for (const f of [RESULT_FILE, MAPS_FILE, FIGURE_FILE, LESIONS_FILE]) {
@@ -73,7 +74,7 @@ export function checkInterruptedRun(outDir: string, run: { pendingFile: string; 
 }
 
 /** Opens outDir for a new run (empty or absent) or for resuming one; returns the rows already done. */
-function openRun(run: SegmentRun, settings: string, optionsJson: string): Map<string, SummaryRow> {
+export function openRun(run: Pick<SegmentRun, 'inputs' | 'outDir' | 'resume'>, settings: string, optionsJson: string): Map<string, SummaryRow> {
   const pending = join(run.outDir, PENDING_FILE);
   const done = new Map<string, SummaryRow>();
   if (!run.resume) {
@@ -109,10 +110,15 @@ export async function runSegmentation(run: SegmentRun): Promise<SummaryRow[]> {
   return outcome.rows;
 }
 
+/** What a run's pending file records; a resumed run (local or through a queue) must record the same. */
+export function runSettings(run: Pick<SegmentRun, 'inputs' | 'provenance'>, options: AttributionOptions): string {
+  return `${JSON.stringify({ ...run.provenance, options, images: run.inputs.map((v) => v.image) }, null, 2)}\n`;
+}
+
 export async function runSegmentationResumable(run: SegmentRun): Promise<SegmentOutcome> {
   const options = resolveOptions(run.options);
   const optionsJson = JSON.stringify(options);
-  const settings = `${JSON.stringify({ ...run.provenance, options, images: run.inputs.map((v) => v.image) }, null, 2)}\n`;
+  const settings = runSettings(run, options);
   const started = Date.now();
   const done = openRun(run, settings, optionsJson);
   const todo = run.inputs.filter((v) => !done.has(v.caseId));
