@@ -64,6 +64,31 @@ describe('hsa segment --ct', () => {
     await expect(segment('--levels', 'L1,L2', '--out', out, '--continue')).rejects.toThrow(`${out}: this run is already complete (statistics.json)`);
   });
 
+  it('with --slices 3, maps all three slices onto the CT and reports their volumes', async () => {
+    const out = join(tmp, 'three');
+    await segment('--levels', 'L1', '--slices', '3', '--out', out);
+    const result = JSON.parse(readFileSync(join(out, 'vertebrae', 'ct_L1', 'result.json'), 'utf8'));
+    expect(result.slices.map((p: { sliceIndex: number }) => p.sliceIndex)).toEqual([31, 32, 33]);
+    const csv = readFileSync(join(out, 'statistics.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const col = (name: string) => csv[1]![csv[0]!.indexOf(name)]!;
+    expect(col('slices')).toBe('3');
+    expect(Number(col('lytic_volume_mm3'))).toBeCloseTo(result.volume.lytic.volumeMm3, 6);
+    expect(Number(col('lytic_lesions'))).toBe(result.volume.lytic.lesions);
+    // Every marked CT voxel lies on one of the three planes: within half its extent (plus the crop's) of slices 31..33.
+    const crop = affine(readNifti(join(out, 'crops', 'images', 'ct_L1.nii.gz')).geometry);
+    const normal = [0, 1, 2].map((a) => crop[a]![2]! / 0.8);
+    const centre = [0, 1, 2].map((a) => crop[a]![2]! * 32 + crop[a]![3]!);
+    const g = spine.ct.geometry.srow;
+    const lesions = readNifti(join(out, 'lesions.nii.gz')).data;
+    const reach = 0.5 * (Math.abs(normal[0]!) * 0.9 + Math.abs(normal[1]!) * 0.9 + Math.abs(normal[2]!) * 1.5);
+    lesions.forEach((v, p) => {
+      if (v === 0) return;
+      const x = [p % 80, Math.floor(p / 80) % 90, Math.floor(p / 7200)].map((q, a) => g[a]![a]! * q + g[a]![3]!);
+      const across = x.reduce((s, xa, a) => s + (xa - centre[a]!) * normal[a]!, 0);
+      expect(Math.abs(across)).toBeLessThanOrEqual(0.8 + reach + 1e-6);
+    });
+  });
+
   it('continues a run interrupted after cropping, segmenting the crops it wrote', async () => {
     const out = join(tmp, 'interrupted');
     const opened = await openWholeCt(out, inputs, false);

@@ -38,6 +38,7 @@ function vertebra(id: string, seed: number): { input: VertebraInput; result: Ver
       slice: { image, mask: { rows: SIZE, cols: SIZE, data: mask } },
       sliceIndex: 0, dims: [SIZE, SIZE, 1], geometry: geometryFromAffine([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]),
       pixelAreaMm2: 0.5, normalisation: { lo: -1000, hi: 1500 },
+      planes: [{ sliceIndex: 0, slice: { image, mask: { rows: SIZE, cols: SIZE, data: mask } }, normalisation: { lo: -1000, hi: 1500 } }], voxelMm3: 0.5,
     },
     result: {
       rows: SIZE, cols: SIZE, pMalignant: 0.9 - seed * 0.1, pHealthy: 0.05, recon: image, edit, lyticMap, blasticMap,
@@ -50,7 +51,7 @@ function vertebra(id: string, seed: number): { input: VertebraInput; result: Ver
 export function writeSegmentFixture(dir: string, ids: readonly string[] = ['case-a', 'case-b']): void {
   const rows = ids.map((id, k) => {
     const { input, result } = vertebra(id, k);
-    return writeCaseOutputs(dir, input, result, resolveOptions());
+    return writeCaseOutputs(dir, input, [result], resolveOptions());
   });
   writeSummaryCsv(join(dir, SUMMARY_FILE), rows);
 }

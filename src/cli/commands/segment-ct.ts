@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LabelSchemeChoice } from '../../data/vertebra-labels.js';
 import { CT_SEG_FILE } from '../../method/attribution/ct-outputs.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
+import type { SliceChoice } from '../../method/attribution/inputs.js';
 import type { AttributionOptions } from '../../method/attribution/options.js';
 import { finishWholeCt, openWholeCt, VERTEBRAE_DIR } from '../../method/attribution/whole-ct.js';
 import { loadModelPair, segmentWithProgress } from './segment-run.js';
@@ -15,6 +16,7 @@ interface WholeCtOptions {
   labelScheme: LabelSchemeChoice;
   levels?: string[];
   spacing: number;
+  slices: SliceChoice;
   out: string;
   continue?: boolean;
 }
@@ -22,7 +24,7 @@ interface WholeCtOptions {
 export async function segmentWholeCt(o: WholeCtOptions, files: { model: string; classifier: string }, options: AttributionOptions): Promise<void> {
   const { model, classifier } = loadModelPair(files);
   try {
-    const inputs = { ct: o.ct, vertebrae: o.vertebrae, seriesUid: o.series, labelScheme: o.labelScheme, levels: o.levels, spacing: o.spacing, size: model.config.image_size };
+    const inputs = { ct: o.ct, vertebrae: o.vertebrae, seriesUid: o.series, labelScheme: o.labelScheme, levels: o.levels, spacing: o.spacing, size: model.config.image_size, slices: o.slices };
     const run = await openWholeCt(o.out, inputs, Boolean(o.continue));
     process.stderr.write(`segment: ${run.crops.length} vertebrae (${run.crops.map((c) => c.level).join(', ')}; ${run.map.scheme} labels) cropped in ${join(o.out, 'crops')}\n`);
     if (run.vertebrae !== 'complete') {

@@ -6,7 +6,7 @@ import { readManifest, SPLITS } from '../../data/manifest.js';
 import { LABEL_SCHEME_CHOICES, levelId, levelName } from '../../data/vertebra-labels.js';
 import { MODEL_FILE } from '../../method/training/train-dae.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
-import { loadVertebrae } from '../../method/attribution/inputs.js';
+import { loadVertebrae, type SliceChoice } from '../../method/attribution/inputs.js';
 import { type AttributionOptions, DEFAULT_SCHEDULE, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
 import { int, num } from '../options.js';
 import { LABEL_SCHEME_HELP } from './prepare.js';
@@ -69,6 +69,15 @@ export function attributionOptionsFrom(o: Record<string, any>): AttributionOptio
   });
 }
 
+/** --slices centre|all|N. */
+function sliceChoice(v: string): SliceChoice {
+  if (v === 'centre' || v === 'center') return 'centre';
+  if (v === 'all') return 'all';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${v}' is not centre, all or a number of slices`);
+  return n;
+}
+
 /** --levels L1,T12: level names, checked and written as LEVELS spells them. */
 function levelList(v: string): string[] {
   return v.split(',').map((name) => {
@@ -93,6 +102,7 @@ export function register(program: Command): void {
     .addOption(new Option('--label-scheme <scheme>', `with --ct: ${LABEL_SCHEME_HELP}`).choices(LABEL_SCHEME_CHOICES).default('auto'))
     .option('--levels <list>', 'with --ct: only these vertebrae, e.g. L1,L2 (default: every labelled one)', levelList)
     .option('--spacing <mm>', 'with --ct: crop voxel size', num, 0.8)
+    .option('--slices <which>', 'sagittal slices of each vertebra to segment: centre (the paper), all (every slice through the body) or N around the centre; several are batched together and stacked into a 3-D mask with volumes', sliceChoice, 'centre')
     .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
     .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
     .requiredOption('--out <dir>', 'output folder (must not exist or be empty); each vertebra appears whole as it finishes, summary.csv and run.json when all have')
@@ -121,7 +131,7 @@ export function register(program: Command): void {
 
     const { model, classifier } = loadModelPair(files);
     try {
-      const inputs = loadVertebrae(items, model.config.image_size);
+      const inputs = loadVertebrae(items, model.config.image_size, o.slices);
       const r = await segmentWithProgress({
         inputs, engine: diffaeEngine(model), classifier, options: attributionOptionsFrom(o), outDir: o.out, resume: Boolean(o.continue),
         provenance: { model: files.model, classifier: files.classifier },

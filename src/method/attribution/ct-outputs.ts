@@ -30,12 +30,11 @@ export const STATISTICS_JSON = 'statistics.json';
 export const CT_OUTPUTS = [CT_LESIONS_FILE, CT_SEG_FILE, STATISTICS_CSV, STATISTICS_JSON];
 
 
-/** A vertebra's segmented slice on its crop's grid: rows × cols (crop axes 0 and 1) of 0, LYTIC, BLASTIC. */
-export interface SegmentedSlice {
+/** A vertebra's segmented slices on its crop's grid: each rows × cols (crop axes 0 and 1) of 0, LYTIC, BLASTIC. */
+export interface SegmentedSlices {
   dims: V3;
   geometry: NiftiGeometry;
-  sliceIndex: number;
-  labels: Uint8Array;
+  planes: { sliceIndex: number; labels: Uint8Array }[];
 }
 
 export interface VertebraResult {
@@ -44,9 +43,11 @@ export interface VertebraResult {
   pMalignant: number;
   /** Kept candidates (lesions) by type. */
   count: { lytic: number; blastic: number };
-  /** On the segmented slice. */
+  /** On the centre slice. */
   areaMm2: { lytic: number; blastic: number };
-  slice: SegmentedSlice;
+  /** With several slices: the 3-D mask's volumes (mm³, on the crop grid) and lesions (3-D components). */
+  volume?: { slices: number; lytic: { volumeMm3: number; lesions: number }; blastic: { volumeMm3: number; lesions: number } };
+  slices: SegmentedSlices;
 }
 
 /** A vertebra's result as segment wrote it in caseDir (result.json, lesions.nii.gz on the crop grid). */
@@ -54,12 +55,16 @@ export function readVertebraResult(caseDir: string, level: string, caseId: strin
   const file = join(caseDir, RESULT_FILE);
   const r = JSON.parse(readInputText(file)) as Record<string, any>;
   if (!Number.isInteger(r.sliceIndex) || !Array.isArray(r.candidates)) throw new Error(`${file}: not a result.json of hsa segment`);
+  const indices: unknown[] = Array.isArray(r.slices) ? r.slices.map((s: { sliceIndex: unknown }) => s?.sliceIndex) : [r.sliceIndex];
+  if (!indices.every(Number.isInteger)) throw new Error(`${file}: invalid slices`);
   const vol = readNifti(join(caseDir, LESIONS_FILE));
+  const planes = (indices as number[]).map((k) => ({ sliceIndex: k, labels: Uint8Array.from(extractSlice(vol, k).data) }));
   return {
     level, caseId, pMalignant: r.pMalignant,
     count: keptByType(r.candidates),
     areaMm2: { lytic: r.lesions.lytic.areaMm2, blastic: r.lesions.blastic.areaMm2 },
-    slice: { dims: vol.dims, geometry: vol.geometry, sliceIndex: r.sliceIndex, labels: Uint8Array.from(extractSlice(vol, r.sliceIndex).data) },
+    ...(r.volume ? { volume: r.volume } : {}),
+    slices: { dims: vol.dims, geometry: vol.geometry, planes },
   };
 }
 
@@ -85,12 +90,16 @@ export function labelBoxes(map: Volume): Map<number, Box> {
 
 const mul = (a: number[][], b: number[][]) => a.map((row) => [0, 1, 2, 3].map((c) => row.reduce((s, x, k) => s + x * b[k]![c]!, 0)));
 
-/** Marks in out (the CT's grid) the voxels of vertebra id, within box, that the slice's plane passes through. */
-export function sliceIntoCt(ct: Pick<Volume, 'dims' | 'geometry'>, map: Volume, id: number, box: Box, slice: SegmentedSlice, out: Uint8Array): void {
+/** Marks in out (the CT's grid) the voxels of vertebra id, within box, that the slices' planes pass through. */
+export function slicesIntoCt(ct: Pick<Volume, 'dims' | 'geometry'>, map: Volume, id: number, box: Box, slices: SegmentedSlices, out: Uint8Array): void {
+  // CT voxel index → crop voxel index; row 2 is the crop's third axis, across the slices.
+  const M = mul(invertAffine(affine(slices.geometry)), affine(ct.geometry));
+  for (const plane of slices.planes) planeIntoCt(ct, map, id, box, M, slices.dims, plane, out);
+}
+
+function planeIntoCt(ct: Pick<Volume, 'dims'>, map: Volume, id: number, box: Box, M: number[][], cropDims: V3, slice: { sliceIndex: number; labels: Uint8Array }, out: Uint8Array): void {
   const [nx, ny] = ct.dims;
-  const [rows, cols] = slice.dims;
-  // CT voxel index → crop voxel index; row 2 is the crop's third axis, across the slice.
-  const M = mul(invertAffine(affine(slice.geometry)), affine(ct.geometry));
+  const [rows, cols] = cropDims;
   const [m0, m1, m2] = [M[0]!, M[1]!, M[2]!];
   const half = 0.5 * (Math.abs(m2[0]!) + Math.abs(m2[1]!) + Math.abs(m2[2]!));
   for (let k = box.lo[2]; k <= box.hi[2]; k++) for (let j = box.lo[1]; j <= box.hi[1]; j++) for (let i = box.lo[0]; i <= box.hi[0]; i++) {
@@ -112,14 +121,20 @@ export interface VertebraStatistics {
   /** As TotalSegmentator --statistics: the structure's volume (mm³) and mean intensity (HU) in the CT. */
   volume: number;
   intensity: number;
+  /** Sagittal slices of the crop segmented. */
+  slices: number;
   pMalignant: number;
   lytic: ClassStatistics;
   blastic: ClassStatistics;
 }
 
 interface ClassStatistics {
+  /** Kept candidates on the centre slice, or with several slices the 3-D mask's components. */
   lesions: number;
+  /** On the centre slice. */
   areaMm2: number;
+  /** With several slices: the 3-D mask's volume on the crop grid (null with one slice). */
+  volumeMm3: number | null;
   /** CT voxels marked in lesions.nii.gz, and their mean HU (null without any). */
   voxels: number;
   meanHu: number | null;
@@ -141,9 +156,12 @@ function statistics(ct: CtVolume, map: Volume, id: number, box: Box, out: Uint8A
     n[c]!++;
     hu[c]! += ct.data[p]!;
   }
-  const cls = (c: number, type: 'lytic' | 'blastic'): ClassStatistics => ({ lesions: r.count[type], areaMm2: r.areaMm2[type], voxels: n[c]!, meanHu: n[c]! > 0 ? hu[c]! / n[c]! : null });
+  const cls = (c: number, type: 'lytic' | 'blastic'): ClassStatistics => ({
+    lesions: r.volume?.[type].lesions ?? r.count[type], areaMm2: r.areaMm2[type], volumeMm3: r.volume?.[type].volumeMm3 ?? null,
+    voxels: n[c]!, meanHu: n[c]! > 0 ? hu[c]! / n[c]! : null,
+  });
   return {
-    level: r.level, structure: structureName(r.level), caseId: r.caseId,
+    level: r.level, structure: structureName(r.level), caseId: r.caseId, slices: r.slices.planes.length,
     volume: n[0]! * voxelMm3, intensity: hu[0]! / n[0]!, pMalignant: r.pMalignant,
     lytic: cls(LYTIC, 'lytic'), blastic: cls(BLASTIC, 'blastic'),
   };
@@ -152,6 +170,7 @@ function statistics(ct: CtVolume, map: Volume, id: number, box: Box, out: Uint8A
 const CSV_HEADER = [
   'level', 'structure', 'case_id', 'volume_mm3', 'intensity_hu', 'p_malignant',
   'lytic_lesions', 'blastic_lesions', 'lytic_area_mm2', 'blastic_area_mm2', 'lytic_voxels', 'blastic_voxels', 'lytic_mean_hu', 'blastic_mean_hu',
+  'slices', 'lytic_volume_mm3', 'blastic_volume_mm3',
 ];
 
 /**
@@ -164,7 +183,7 @@ export function writeCtOutputs(outDir: string, ct: CtVolume, map: VertebraMap, r
   const stats = results.map((r) => {
     const id = levelId(r.level)!;
     const box = boxes.get(id)!;
-    sliceIntoCt(ct, map.volume, id, box, r.slice, out);
+    slicesIntoCt(ct, map.volume, id, box, r.slices, out);
     return statistics(ct, map.volume, id, box, out, r);
   });
   writeNifti(join(outDir, CT_LESIONS_FILE), { dims: ct.dims, data: Float32Array.from(out), geometry: ct.geometry }, 'uint8', { description: 'hsa lesions: 1 lytic, 2 blastic' });
@@ -177,6 +196,7 @@ export function writeCtOutputs(outDir: string, ct: CtVolume, map: VertebraMap, r
   writeFileAtomic(join(outDir, STATISTICS_CSV), toCsv(CSV_HEADER, stats.map((s) => [
     s.level, s.structure, s.caseId, s.volume, s.intensity, s.pMalignant, s.lytic.lesions, s.blastic.lesions,
     s.lytic.areaMm2, s.blastic.areaMm2, s.lytic.voxels, s.blastic.voxels, s.lytic.meanHu, s.blastic.meanHu,
+    s.slices, s.lytic.volumeMm3, s.blastic.volumeMm3,
   ])));
   const json = Object.fromEntries(stats.map(({ structure, ...s }) => [structure, s]));
   writeFileAtomic(join(outDir, STATISTICS_JSON), `${JSON.stringify(json, null, 2)}\n`);

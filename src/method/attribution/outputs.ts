@@ -10,9 +10,10 @@ import { writeSafetensors } from '../../io/safetensors.js';
 import type { TensorRecord } from '../../io/tensor-record.js';
 import { predictionPath } from '../evaluation/prediction-path.js';
 import { renderAttributionFigure } from '../figures/attribution-figure.js';
+import { countComponents3d } from '../regions/components.js';
 import { BLASTIC, LYTIC } from '../regions/mask.js';
 import type { VertebraAttribution } from './attribute.js';
-import type { VertebraInput } from './inputs.js';
+import type { VertebraInput, VertebraPlane } from './inputs.js';
 import type { AttributionOptions } from './options.js';
 
 export const MAPS_FILE = 'maps.safetensors';
@@ -30,16 +31,41 @@ export interface SummaryRow {
   kept: { lytic: number; blastic: number };
   pixels: { lytic: number; blastic: number };
   areaMm2: { lytic: number; blastic: number };
+  /** With several slices: the stacked 3-D mask's slices, volumes (mm³) and lesions (3-D components). */
+  volume?: VolumeSummary;
 }
 
-/** The 2-D label map placed in slice `sliceIndex` of a volume on the input's grid; other slices 0. */
-export function labelVolume(input: VertebraInput, labels: Uint8Array): Float32Array {
+export interface VolumeSummary {
+  slices: number;
+  lytic: ClassVolume;
+  blastic: ClassVolume;
+}
+
+interface ClassVolume {
+  voxels: number;
+  volumeMm3: number;
+  lesions: number;
+}
+
+/** 2-D label maps placed in their slices of a volume on the input's grid; other slices 0. */
+export function labelVolume(input: Pick<VertebraInput, 'dims'>, planes: readonly { sliceIndex: number; labels: Uint8Array }[]): Float32Array {
   const [nx, ny, nz] = input.dims;
   const out = new Float32Array(nx * ny * nz);
-  const base = nx * ny * input.sliceIndex;
-  // Slice pixel (r, c) is voxel (r, c, k): rows run along the first axis (SPEC §2).
-  for (let r = 0; r < nx; r++) for (let c = 0; c < ny; c++) out[base + r + nx * c] = labels[r * ny + c]!;
+  for (const { sliceIndex, labels } of planes) {
+    const base = nx * ny * sliceIndex;
+    // Slice pixel (r, c) is voxel (r, c, k): rows run along the first axis (SPEC §2).
+    for (let r = 0; r < nx; r++) for (let c = 0; c < ny; c++) out[base + r + nx * c] = labels[r * ny + c]!;
+  }
   return out;
+}
+
+function volumeSummary(input: VertebraInput, stacked: Float32Array): VolumeSummary {
+  const cls = (value: number): ClassVolume => {
+    const mask = Uint8Array.from(stacked, (v) => (v === value ? 1 : 0));
+    const voxels = count(mask, 1);
+    return { voxels, volumeMm3: voxels * input.voxelMm3, lesions: countComponents3d(mask, input.dims) };
+  };
+  return { slices: input.planes.length, lytic: cls(LYTIC), blastic: cls(BLASTIC) };
 }
 
 function count(labels: Uint8Array, value: number): number {
@@ -54,7 +80,7 @@ export function keptByType(candidates: readonly { type: string; kept: boolean }[
   return { lytic: kept('lytic'), blastic: kept('blastic') };
 }
 
-function summarise(input: VertebraInput, result: VertebraAttribution): SummaryRow {
+function summarise(input: VertebraInput, result: VertebraAttribution, volume: VolumeSummary | undefined): SummaryRow {
   const pixels = { lytic: count(result.labels, LYTIC), blastic: count(result.labels, BLASTIC) };
   return {
     caseId: input.caseId,
@@ -66,6 +92,17 @@ function summarise(input: VertebraInput, result: VertebraAttribution): SummaryRo
     kept: keptByType(result.candidates),
     pixels,
     areaMm2: { lytic: pixels.lytic * input.pixelAreaMm2, blastic: pixels.blastic * input.pixelAreaMm2 },
+    ...(volume ? { volume } : {}),
+  };
+}
+
+/** What result.json records of each slice when a vertebra was segmented on several. */
+function sliceRecord(input: VertebraInput, plane: VertebraPlane, r: VertebraAttribution) {
+  const px = (v: number) => count(r.labels, v);
+  return {
+    sliceIndex: plane.sliceIndex, normalisation: plane.normalisation, pMalignant: r.pMalignant, pHealthy: r.pHealthy,
+    candidates: r.candidates.length, kept: keptByType(r.candidates),
+    lesions: { lytic: { pixels: px(LYTIC), areaMm2: px(LYTIC) * input.pixelAreaMm2 }, blastic: { pixels: px(BLASTIC), areaMm2: px(BLASTIC) * input.pixelAreaMm2 } },
   };
 }
 
@@ -73,15 +110,23 @@ function f32(data: Float32Array, rows: number, cols: number): TensorRecord {
   return { dtype: 'F32', shape: [rows, cols], data };
 }
 
-/** Writes the vertebra's four files under outDir/<case-id>/ and returns its summary row. */
-export function writeCaseOutputs(outDir: string, input: VertebraInput, result: VertebraAttribution, options: AttributionOptions): SummaryRow {
+/**
+ * Writes the vertebra's four files under outDir/<case-id>/ and returns its summary row. results are those of
+ * input.planes; lesions.nii.gz holds them all, the maps, the figure and result.json's main fields show the
+ * centre slice (the paper's), and with several slices result.json adds each slice's numbers and the 3-D volumes.
+ */
+export function writeCaseOutputs(outDir: string, input: VertebraInput, results: readonly VertebraAttribution[], options: AttributionOptions): SummaryRow {
+  if (results.length !== input.planes.length) throw new Error(`${input.caseId}: ${results.length} results for ${input.planes.length} slices`);
   const lesionPath = predictionPath(outDir, input.image);
   const dir = dirname(lesionPath);
   mkdirSync(dir, { recursive: true });
+  const result = results[input.planes.findIndex((p) => p.sliceIndex === input.sliceIndex)]!;
   const { rows, cols } = result;
-  writeNifti(lesionPath, { dims: input.dims, data: labelVolume(input, result.labels), geometry: input.geometry }, 'uint8', {
+  const stacked = labelVolume(input, input.planes.map((p, i) => ({ sliceIndex: p.sliceIndex, labels: results[i]!.labels })));
+  writeNifti(lesionPath, { dims: input.dims, data: stacked, geometry: input.geometry }, 'uint8', {
     description: 'hsa lesions: 1 lytic, 2 blastic',
   });
+  const volume = input.planes.length > 1 ? volumeSummary(input, stacked) : undefined;
 
   const candidateMap = new Int32Array(rows * cols);
   result.candidates.forEach((c, k) => c.pixelIndices.forEach((i) => (candidateMap[i] = k + 1)));
@@ -102,7 +147,7 @@ export function writeCaseOutputs(outDir: string, input: VertebraInput, result: V
 
   writeFileAtomic(join(dir, FIGURE_FILE), renderAttributionFigure({ title: input.caseId, slice: input.slice, result, deltaThreshold: options.deltaThreshold }));
 
-  const summary = summarise(input, result);
+  const summary = summarise(input, result, volume);
   const json = {
     caseId: input.caseId,
     image: input.image,
@@ -128,6 +173,7 @@ export function writeCaseOutputs(outDir: string, input: VertebraInput, result: V
       delta: c.delta,
       kept: c.kept,
     })),
+    ...(volume ? { slices: input.planes.map((p, i) => sliceRecord(input, p, results[i]!)), volume } : {}),
     options,
   };
   writeFileAtomic(join(dir, RESULT_FILE), `${JSON.stringify(json, null, 2)}\n`);
@@ -135,8 +181,13 @@ export function writeCaseOutputs(outDir: string, input: VertebraInput, result: V
 }
 
 export function writeSummaryCsv(path: string, rows: readonly SummaryRow[]): void {
-  const header = ['case_id', 'image', 'label', 'p_malignant', 'p_healthy', 'candidates', 'kept_lytic', 'kept_blastic', 'lytic_px', 'blastic_px', 'lytic_mm2', 'blastic_mm2'];
+  // The centre slice's numbers, then (with several slices) the 3-D mask's.
+  const header = [
+    'case_id', 'image', 'label', 'p_malignant', 'p_healthy', 'candidates', 'kept_lytic', 'kept_blastic', 'lytic_px', 'blastic_px', 'lytic_mm2', 'blastic_mm2',
+    'slices', 'lytic_mm3', 'blastic_mm3', 'lytic_lesions_3d', 'blastic_lesions_3d',
+  ];
   writeFileAtomic(path, toCsv(header, rows.map((r) => [
     r.caseId, r.image, r.label, r.pMalignant, r.pHealthy, r.candidates, r.kept.lytic, r.kept.blastic, r.pixels.lytic, r.pixels.blastic, r.areaMm2.lytic, r.areaMm2.blastic,
+    r.volume?.slices ?? 1, r.volume?.lytic.volumeMm3, r.volume?.blastic.volumeMm3, r.volume?.lytic.lesions, r.volume?.blastic.lesions,
   ])));
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { join } from 'node:path';
 import { assertEmptyOutputDir, readInputText, writeFileAtomic } from '../../data/files.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
-import { attributeGroups } from './attribute.js';
+import { attributeGroups, type VertebraAttribution } from './attribute.js';
 import type { LatentDiffusion } from './engine.js';
 import type { VertebraInput } from './inputs.js';
 import { type AttributionOptions, resolveOptions } from './options.js';
@@ -49,7 +49,8 @@ export function finishedRow(outDir: string, input: VertebraInput, optionsJson: s
     if (!existsSync(join(dir, f))) throw new Error(`${dir}: incomplete vertebra folder (no ${f}); it was not written by hsa segment, remove it`);
   }
   const r = JSON.parse(readInputText(join(dir, RESULT_FILE))) as Record<string, any>;
-  if (r.image !== input.image || JSON.stringify(r.options) !== optionsJson) {
+  const slices = Array.isArray(r.slices) ? r.slices.map((s: { sliceIndex: unknown }) => s.sliceIndex) : [r.sliceIndex];
+  if (r.image !== input.image || JSON.stringify(r.options) !== optionsJson || JSON.stringify(slices) !== JSON.stringify(input.planes.map((p) => p.sliceIndex))) {
     throw new Error(`${join(dir, RESULT_FILE)}: written for ${r.image} or with other settings; --continue needs the same inputs and options`);
   }
   return {
@@ -58,6 +59,7 @@ export function finishedRow(outDir: string, input: VertebraInput, optionsJson: s
     kept: keptByType(r.candidates),
     pixels: { lytic: r.lesions.lytic.pixels, blastic: r.lesions.blastic.pixels },
     areaMm2: { lytic: r.lesions.lytic.areaMm2, blastic: r.lesions.blastic.areaMm2 },
+    ...(r.volume ? { volume: r.volume } : {}),
   };
 }
 
@@ -112,7 +114,8 @@ export async function runSegmentation(run: SegmentRun): Promise<SummaryRow[]> {
 
 /** What a run's pending file records; a resumed run (local or through a queue) must record the same. */
 export function runSettings(run: Pick<SegmentRun, 'inputs' | 'provenance'>, options: AttributionOptions): string {
-  return `${JSON.stringify({ ...run.provenance, options, images: run.inputs.map((v) => v.image) }, null, 2)}\n`;
+  const slices = run.inputs.some((v) => v.planes.length > 1) ? { slices: run.inputs.map((v) => v.planes.map((p) => p.sliceIndex)) } : {};
+  return `${JSON.stringify({ ...run.provenance, options, images: run.inputs.map((v) => v.image), ...slices }, null, 2)}\n`;
 }
 
 export async function runSegmentationResumable(run: SegmentRun): Promise<SegmentOutcome> {
@@ -124,32 +127,43 @@ export async function runSegmentationResumable(run: SegmentRun): Promise<Segment
   const todo = run.inputs.filter((v) => !done.has(v.caseId));
   const total = run.inputs.length;
   const reused = total - todo.length;
+  // Every slice of every vertebra goes through the same batched model calls; a vertebra is written once all its
+  // slices are done. Progress counts slices, shown as vertebrae.
+  const planes = todo.flatMap((v) => v.planes.map((p) => p.slice));
   // A group's cost: its first stage (known) plus its candidates' harmonisation (estimated from the groups so far).
-  const perVertebra = options.inversionSteps + 2 * options.renderSteps;
+  const perPlane = options.inversionSteps + 2 * options.renderSteps;
   const perCandidate = options.harmonise ? options.harmoniseInversionSteps + options.harmoniseRenderSteps : 0;
-  let candidatesPerVertebra = 10;
-  let next = 0; // index into todo
+  let candidatesPerPlane = 10;
+  let planesDone = 0;
   let groupEvals = 0;
+  const progress = (planesIn: number) => run.onProgress?.(reused + (planes.length > 0 ? (planesIn / planes.length) * todo.length : 0), total);
   const engine = counting(run.engine, (n) => {
     groupEvals += n;
-    const size = Math.min(options.vertebraeBatch, todo.length - next);
-    const expected = size * (perVertebra + candidatesPerVertebra * perCandidate);
-    run.onProgress?.(reused + next + Math.min(0.99, groupEvals / expected) * size, total);
+    const size = Math.min(options.vertebraeBatch, planes.length - planesDone);
+    const expected = size * (perPlane + candidatesPerPlane * perCandidate);
+    progress(planesDone + Math.min(0.99, groupEvals / expected) * size);
   });
   const scratch = join(run.outDir, `${TEMP_PREFIX}${process.pid}`);
   let candidatesSeen = 0;
+  let next = 0; // index into todo of the vertebra whose slices come next
+  let results: VertebraAttribution[] = [];
   try {
-    run.onProgress?.(reused, total);
-    for (const group of attributeGroups(engine, run.classifier, todo.map((v) => v.slice), options)) {
+    progress(0);
+    for (const group of attributeGroups(engine, run.classifier, planes, options)) {
       for (const result of group) {
-        const input = todo[next++]!;
-        done.set(input.caseId, writeCaseOutputs(scratch, input, result, options));
-        renameSync(join(scratch, input.caseId), join(run.outDir, input.caseId));
+        results.push(result);
+        planesDone++;
         candidatesSeen += result.candidates.length;
+        const input = todo[next]!;
+        if (results.length < input.planes.length) continue;
+        done.set(input.caseId, writeCaseOutputs(scratch, input, results, options));
+        renameSync(join(scratch, input.caseId), join(run.outDir, input.caseId));
+        results = [];
+        next++;
       }
-      candidatesPerVertebra = candidatesSeen / next;
+      candidatesPerPlane = candidatesSeen / planesDone;
       groupEvals = 0;
-      run.onProgress?.(reused + next, total);
+      progress(planesDone);
       // Lets a signal handler run between groups.
       await new Promise((r) => setImmediate(r));
       if (run.signal?.aborted && next < todo.length) break;

@@ -11,7 +11,7 @@ import { assertEmptyOutputDir, writeFileAtomic } from '../../data/files.js';
 import { chooseLevels, ctStem, writeCrops, type CropRow } from '../../data/prepare.js';
 import { readVertebraMap, type LabelSchemeChoice, type VertebraMap } from '../../data/vertebra-labels.js';
 import { caseId } from '../evaluation/prediction-path.js';
-import { loadVertebrae, type VertebraInput } from './inputs.js';
+import { loadVertebrae, type SliceChoice, type VertebraInput } from './inputs.js';
 import { CT_OUTPUTS, readVertebraResult, STATISTICS_JSON, writeCtOutputs, type VertebraStatistics } from './ct-outputs.js';
 import { checkInterruptedRun, RUN_FILE } from './segment.js';
 
@@ -30,6 +30,8 @@ export interface WholeCtInputs {
   /** Crop voxel size (mm) and side (the model's image size). */
   spacing: number;
   size: number;
+  /** Sagittal slices of each crop to segment (default: the centre one). */
+  slices?: SliceChoice;
 }
 
 export interface WholeCt {
@@ -58,7 +60,9 @@ export async function openWholeCt(outDir: string, inputs: WholeCtInputs, resume:
   const map = readVertebraMap(inputs.vertebrae, ct, inputs.labelScheme);
   const levels = chooseLevels(map, inputs.levels);
   const { spacing, size, seriesUid } = inputs;
-  const settings = `${JSON.stringify({ ct: resolve(inputs.ct), vertebrae: resolve(inputs.vertebrae), seriesUid, labelScheme: map.scheme, levels, spacing, size }, null, 2)}\n`;
+  const slices = inputs.slices ?? 'centre';
+  const settings = `${JSON.stringify({ ct: resolve(inputs.ct), vertebrae: resolve(inputs.vertebrae), seriesUid, labelScheme: map.scheme, levels, spacing, size, slices }, null, 2)}\n`;
+  const load = (crops: CropRow[]) => loadVertebrae(crops.map((c) => ({ image: c.image, mask: c.segMsk })), size, slices);
   const stem = ctStem(inputs.ct);
   const cropsDir = join(outDir, CROPS_DIR);
   const vertebraeDir = join(outDir, VERTEBRAE_DIR);
@@ -70,7 +74,7 @@ export async function openWholeCt(outDir: string, inputs: WholeCtInputs, resume:
     for (const f of CT_OUTPUTS) rmSync(join(outDir, f), { force: true });
     const crops = existsSync(cropsDir) ? existingCrops(cropsDir, stem, levels) : await writeCrops(ct, map, levels, cropsDir, { stem, size, spacing });
     const vertebrae = !existsSync(vertebraeDir) ? 'new' : existsSync(join(vertebraeDir, RUN_FILE)) ? 'complete' : 'interrupted';
-    return { outDir, ct, map, crops, inputs: loadVertebrae(crops.map((c) => ({ image: c.image, mask: c.segMsk })), size), vertebrae };
+    return { outDir, ct, map, crops, inputs: load(crops), vertebrae };
   }
   assertEmptyOutputDir(outDir);
   const created = !existsSync(outDir);
@@ -78,7 +82,7 @@ export async function openWholeCt(outDir: string, inputs: WholeCtInputs, resume:
   try {
     writeFileAtomic(join(outDir, CT_PENDING_FILE), settings);
     const crops = await writeCrops(ct, map, levels, cropsDir, { stem, size, spacing });
-    return { outDir, ct, map, crops, inputs: loadVertebrae(crops.map((c) => ({ image: c.image, mask: c.segMsk })), size), vertebrae: 'new' };
+    return { outDir, ct, map, crops, inputs: load(crops), vertebrae: 'new' };
   } catch (e) {
     // Nothing of a run that cannot start stays behind.
     if (created) rmSync(outDir, { recursive: true, force: true });

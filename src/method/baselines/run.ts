@@ -32,7 +32,7 @@ function count(labels: Uint8Array, value: number): number {
 function writeCase(dir: string, name: BaselineName, input: VertebraInput, r: BaselineCase): CsvCell[] {
   const lesionPath = predictionPath(dir, input.image);
   mkdirSync(dirname(lesionPath), { recursive: true });
-  writeNifti(lesionPath, { dims: input.dims, data: labelVolume(input, r.labels), geometry: input.geometry }, 'uint8', {
+  writeNifti(lesionPath, { dims: input.dims, data: labelVolume(input, [{ sliceIndex: input.sliceIndex, labels: r.labels }]), geometry: input.geometry }, 'uint8', {
     description: `hsa ${name}: 1 lytic, 2 blastic`,
   });
   writeFileAtomic(join(dirname(lesionPath), FIGURE_FILE), renderBaselineFigure({ title: `${input.caseId}  ${BASELINE_LABELS[name]}`, slice: input.slice, labels: r.labels, map: r.map }));

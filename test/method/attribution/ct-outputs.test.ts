@@ -49,14 +49,14 @@ beforeAll(() => {
   for (const d of DISCS) for (let r = 0; r < 64; r++) for (let c = 0; c < 64; c++) if ((r - d.r) ** 2 + (c - d.c) ** 2 <= d.radius ** 2) labels[r * 64 + c] = d.label;
   // The discs lie in the body (crop voxel (r, c, SLICE) is body[r + 64 c + 4096 SLICE]).
   labels.forEach((v, p) => v && expect(crop.body[Math.floor(p / 64) + 64 * (p % 64) + 4096 * SLICE]).toBe(1));
-  result = { level: 'L1', caseId: 'ct_L1', pMalignant: 0.875, count: { lytic: 1, blastic: 1 }, areaMm2: { lytic: 51.2, blastic: 32.64 }, slice: { dims: [64, 64, 64], geometry: crop.geometry, sliceIndex: SLICE, labels } };
+  result = { level: 'L1', caseId: 'ct_L1', pMalignant: 0.875, count: { lytic: 1, blastic: 1 }, areaMm2: { lytic: 51.2, blastic: 32.64 }, slices: { dims: [64, 64, 64], geometry: crop.geometry, planes: [{ sliceIndex: SLICE, labels }] } };
   stats = writeCtOutputs(dir, ct, map, [result]);
   lesions = readNifti(join(dir, 'lesions.nii.gz')).data;
 });
 
 /** Crop index (r, c, k) → world, from the crop's srow; world → the CT voxel holding it (axis-aligned CT). */
 function cropToCtVoxel(r: number, c: number, k: number): number {
-  const s = result.slice.geometry.srow;
+  const s = result.slices.geometry.srow;
   const w = s.map((row) => row[0]! * r + row[1]! * c + row[2]! * k + row[3]!);
   const g = spine.ct.geometry.srow;
   const [i, j, kk] = [0, 1, 2].map((a) => Math.round((w[a]! - g[a]![3]!) / g[a]![a]!));
@@ -87,7 +87,7 @@ describe('lesions on the CT', () => {
   });
 
   it('marks only voxels of the vertebra that the slice plane passes through', () => {
-    const G = affine(result.slice.geometry);
+    const G = affine(result.slices.geometry);
     const n = [0, 1, 2].map((a) => G[a]![2]! / 0.8); // the crop's third axis: the plane normal
     const p0 = [0, 1, 2].map((a) => G[a]![2]! * SLICE + G[a]![3]!);
     const reach = 0.5 * (Math.abs(n[0]!) * 0.9 + Math.abs(n[1]!) * 0.9 + Math.abs(n[2]!) * 1.5);
@@ -116,10 +116,10 @@ describe('statistics', () => {
     expect(s).toMatchObject({ level: 'L1', structure: 'vertebrae_L1', caseId: 'ct_L1', pMalignant: 0.875 });
     expect(s.volume).toBeCloseTo(vertebra.length * 0.9 * 0.9 * 1.5, 3);
     expect(s.intensity).toBeCloseTo(mean(vertebra), 6);
-    expect(s.lytic).toEqual({ lesions: 1, areaMm2: 51.2, voxels: lytic.length, meanHu: expect.closeTo(mean(lytic), 6) });
-    expect(s.blastic).toEqual({ lesions: 1, areaMm2: 32.64, voxels: blastic.length, meanHu: expect.closeTo(mean(blastic), 6) });
+    expect(s.lytic).toEqual({ lesions: 1, areaMm2: 51.2, volumeMm3: null, voxels: lytic.length, meanHu: expect.closeTo(mean(lytic), 6) });
+    expect(s.blastic).toEqual({ lesions: 1, areaMm2: 32.64, volumeMm3: null, voxels: blastic.length, meanHu: expect.closeTo(mean(blastic), 6) });
     const csv = readFileSync(join(dir, 'statistics.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('level,structure,case_id,volume_mm3,intensity_hu,p_malignant,lytic_lesions,blastic_lesions,lytic_area_mm2,blastic_area_mm2,lytic_voxels,blastic_voxels,lytic_mean_hu,blastic_mean_hu');
+    expect(csv[0]).toBe('level,structure,case_id,volume_mm3,intensity_hu,p_malignant,lytic_lesions,blastic_lesions,lytic_area_mm2,blastic_area_mm2,lytic_voxels,blastic_voxels,lytic_mean_hu,blastic_mean_hu,slices,lytic_volume_mm3,blastic_volume_mm3');
     expect(csv[1]!.split(',').slice(0, 3)).toEqual(['L1', 'vertebrae_L1', 'ct_L1']);
     expect(Number(csv[1]!.split(',')[10])).toBe(lytic.length);
     const json = JSON.parse(readFileSync(join(dir, 'statistics.json'), 'utf8'));

@@ -111,7 +111,7 @@ describe('runSegmentation', () => {
     expect(kept.reduce((a: number, c: { pixels: number }) => a + c.pixels, 0)).toBe(count(1));
     const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(3);
-    expect(csv[0]).toBe('case_id,image,label,p_malignant,p_healthy,candidates,kept_lytic,kept_blastic,lytic_px,blastic_px,lytic_mm2,blastic_mm2');
+    expect(csv[0]).toBe('case_id,image,label,p_malignant,p_healthy,candidates,kept_lytic,kept_blastic,lytic_px,blastic_px,lytic_mm2,blastic_mm2,slices,lytic_mm3,blastic_mm3,lytic_lesions_3d,blastic_lesions_3d');
     expect(csv[1]!.split(',').slice(0, 3)).toEqual(['v1', items[0]!.image, '1']);
     expect(Number(csv[1]!.split(',')[8])).toBe(count(1));
   });
