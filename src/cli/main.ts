@@ -17,6 +17,7 @@ import { register as registerTrainCnn } from './commands/train-cnn.js';
 import { register as registerBaseline } from './commands/baseline.js';
 import { register as registerBenchmark } from './commands/benchmark.js';
 import { register as registerCheckModel } from './commands/check-model.js';
+import { register as registerWorker } from './commands/worker.js';
 
 /** package.json's version; the same relative path from src/cli and dist/cli. */
 function packageVersion(): string {
@@ -32,7 +33,7 @@ export function buildProgram(): Command {
   const commands = [
     registerInfo, registerPhantom, registerPrepare, registerTrainDae, registerReconstruct, registerConvert,
     registerTrainClassifier, registerSegment, registerEvaluate, registerReport, registerView, registerDemo,
-    registerTrainCnn, registerBaseline, registerBenchmark, registerCheckModel,
+    registerTrainCnn, registerBaseline, registerBenchmark, registerCheckModel, registerWorker,
   ];
   for (const register of commands) register(program);
   return program;

@@ -12,6 +12,8 @@ import { int, num } from '../options.js';
 import { LABEL_SCHEME_HELP } from './prepare.js';
 import { segmentWholeCt } from './segment-ct.js';
 import { loadModelPair, segmentWithProgress } from './segment-run.js';
+import { segmentQueued } from './segment-queue.js';
+import { parseShard, shardRows } from '../shard.js';
 
 /** Where the shipped model lives (the folder holds model.safetensors and classifier.json). */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
@@ -106,7 +108,9 @@ export function register(program: Command): void {
     .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
     .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
     .requiredOption('--out <dir>', 'output folder (must not exist or be empty); each vertebra appears whole as it finishes, summary.csv and run.json when all have')
-    .option('--continue', 'finish an interrupted run in --out: its complete vertebrae are checked and kept, the rest segmented (same inputs and options)');
+    .option('--continue', 'finish an interrupted run in --out: its complete vertebrae are checked and kept, the rest segmented (same inputs and options)')
+    .option('--shard <i/n>', 'with --manifest: only part i of n (rows i, i+n, …; 0 ≤ i < n), each part into its own --out, for array jobs (docs/scale-out.md)', parseShard)
+    .option('--queue <url>', 'with --manifest: hand the vertebrae to `hsa worker`s through the Redis at redis://HOST:PORT and gather their results in --out, a folder all workers share (docs/scale-out.md)');
   addAttributionOptions(command).action(async (o) => {
     const single = o.image !== undefined || o.mask !== undefined;
     const whole = o.ct !== undefined || o.vertebrae !== undefined;
@@ -115,6 +119,8 @@ export function register(program: Command): void {
     if (whole && (o.ct === undefined || o.vertebrae === undefined)) throw new Error('--ct and --vertebrae go together');
     if (o.split !== undefined && !SPLITS.includes(o.split)) throw new Error(`--split must be one of ${SPLITS.join(', ')}`);
     if (!(o.spacing > 0)) throw new Error('--spacing must be a positive number of mm');
+    if ((o.shard || o.queue !== undefined) && !o.manifest) throw new Error('--shard and --queue go with --manifest');
+    if (o.shard && o.queue !== undefined) throw new Error('--shard and --queue split a run two ways; give one');
     const files = resolveModelFiles(o.model, o.classifier);
     mustExist(files.classifier, 'latent classifier (--classifier)');
     if (whole) return segmentWholeCt(o, files, attributionOptionsFrom(o));
@@ -127,6 +133,12 @@ export function register(program: Command): void {
       const rows = (await readManifest(o.manifest, { checkFiles: 'inputs', labels: 'optional' })).filter((r) => o.split === undefined || r.split === o.split);
       if (rows.length === 0) throw new Error(`${o.manifest}: no rows${o.split ? ` in split '${o.split}'` : ''}`);
       items = rows.map((r) => ({ image: mustExist(r.image, 'image'), mask: mustExist(r.segMsk, 'seg_msk'), ...(r.label !== undefined ? { label: r.label } : {}) }));
+      if (o.shard) items = shardRows(items, o.shard);
+      if (items.length === 0) throw new Error(`--shard ${o.shard.index}/${o.shard.count}: no rows in this part (${rows.length} rows in all)`);
+    }
+    if (o.queue !== undefined) {
+      if (o.slices !== undefined && o.slices !== 'centre') throw new Error('--queue segments the centre slice only (--slices is not supported with --queue yet)');
+      return void (await segmentQueued({ queue: o.queue, items, files, options: attributionOptionsFrom(o), outDir: o.out, resume: Boolean(o.continue) }));
     }
 
     const { model, classifier } = loadModelPair(files);
