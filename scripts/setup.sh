@@ -10,6 +10,8 @@ packages=(g++ make python3)
 [ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev libopenblas0-pthread)
 # Only for the tests: the viewer's browser test drives Debian's chromium (HSA_SKIP_BROWSER=1 skips it).
 packages+=(chromium)
+# Only for the tests: the queue tests start their own redis-server on a free loopback port (test/queue).
+packages+=(redis-server)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
