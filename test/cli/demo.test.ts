@@ -52,6 +52,21 @@ describe('hsa demo', () => {
     expect(existsSync(join(tmp, 'demo3'))).toBe(false);
   });
 
+  it('with --ct, also segments a whole DICOM CT into <out>/ct; a bad label map fails before anything is written', async () => {
+    const spine = join(tmp, 'spine');
+    await hsa('phantom', '--spine', '--seed', '5', '--out', spine);
+    const missing = join(tmp, 'no-labels.nii.gz');
+    const args = ['--model', modelDir, '--count', '1', '--ct', join(spine, 'ct'), ...steps];
+    await expect(hsa('demo', '--out', join(tmp, 'demo-bad'), ...args, '--vertebrae', missing)).rejects.toThrow(missing);
+    expect(existsSync(join(tmp, 'demo-bad'))).toBe(false);
+    const dir = join(tmp, 'demo-ct');
+    await hsa('demo', '--out', dir, ...args, '--vertebrae', join(spine, 'vertebrae.nii.gz'), '--levels', 'L1');
+    expect(readdirSync(dir).sort()).toEqual(['ct', 'evaluation', 'report.html', 'segment', 'synthetic']);
+    const stats = JSON.parse(readFileSync(join(dir, 'ct', 'statistics.json'), 'utf8')) as Record<string, { level: string }>;
+    expect(Object.values(stats).map((s) => s.level)).toEqual(['L1']);
+    expect(existsSync(join(dir, 'ct', 'lesions.nii.gz'))).toBe(true);
+  });
+
   it('names a missing model', async () => {
     const missing = join(tmp, 'nope');
     await expect(hsa('demo', '--out', join(tmp, 'demo2'), '--model', missing, ...steps)).rejects.toThrow(missing);

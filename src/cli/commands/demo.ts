@@ -11,13 +11,15 @@ import { loadDiffAE } from '../../model/checkpoint.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae } from '../../method/attribution/inputs.js';
 import { runSegmentation } from '../../method/attribution/segment.js';
+import { readWholeCtInputs } from '../../method/attribution/whole-ct.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { evaluate } from '../../method/evaluation/evaluate.js';
 import { loadEvalCases } from '../../method/evaluation/load-cases.js';
 import { formatReport, writeEvaluation } from '../../method/evaluation/report.js';
 import { writeReport } from '../../report/write-report.js';
 import { int, progressBar } from '../options.js';
-import { addAttributionOptions, attributionOptionsFrom, DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
+import { addAttributionOptions, attributionOptionsFrom, CROP_SPACING_MM, DEFAULT_MODEL_DIR, levelList, resolveModelFiles } from './segment.js';
+import { segmentWholeCt } from './segment-ct.js';
 
 /** The real CT sample kept in the repository (samples/reference; same relative path from src/ and dist/). */
 const SAMPLE_DIR = fileURLToPath(new URL('../../../samples/reference', import.meta.url));
@@ -40,9 +42,14 @@ export function register(program: Command): void {
     .option('--model <dir>', 'model folder with model.safetensors and classifier.json', DEFAULT_MODEL_DIR)
     .option('--count <n>', 'synthetic vertebrae to generate and segment', int, 8)
     .option('--sample-ct <file>', 'a real CT vertebra crop (NIfTI) to segment too', join(SAMPLE_DIR, 'sample_ct.nii'))
-    .option('--sample-mask <file>', 'its vertebral-body mask', join(SAMPLE_DIR, 'sample_seg.nii'));
+    .option('--sample-mask <file>', 'its vertebral-body mask', join(SAMPLE_DIR, 'sample_seg.nii'))
+    .option('--ct <path>', 'also a whole CT (NIfTI file or DICOM series folder), with --vertebrae: every vertebra segmented and the results put on the CT in <out>/ct, as segment --ct does')
+    .option('--vertebrae <path>', 'with --ct: its vertebra label map (VerSe or TotalSegmentator ids) or a TotalSegmentator output folder')
+    .option('--series <uid>', 'with --ct: SeriesInstanceUID of the CT series when the DICOM folder holds several')
+    .option('--levels <list>', 'with --ct: only these vertebrae, e.g. L1,L2 (default: every labelled one)', levelList);
   addAttributionOptions(command).action(async (o) => {
     if (o.count < 1) throw new Error('--count must be at least 1');
+    if ((o.ct === undefined) !== (o.vertebrae === undefined)) throw new Error('--ct and --vertebrae go together');
     const options = attributionOptionsFrom(o);
     const outDir = resolve(o.out ?? timestamped());
     const files = resolveModelFiles(o.model);
@@ -51,6 +58,8 @@ export function register(program: Command): void {
     const sampleGiven = command.getOptionValueSource('sampleCt') !== 'default' || command.getOptionValueSource('sampleMask') !== 'default';
     const hasSample = existsSync(o.sampleCt) && existsSync(o.sampleMask);
     if (sampleGiven && !hasSample) throw new Error(`${existsSync(o.sampleCt) ? o.sampleMask : o.sampleCt}: not found (--sample-ct / --sample-mask)`);
+    const ct = o.ct === undefined ? undefined : { ...o, labelScheme: 'auto' as const, spacing: CROP_SPACING_MM, slices: 'centre' as const, out: join(outDir, 'ct') };
+    if (ct) readWholeCtInputs({ ...ct, seriesUid: o.series });
     assertEmptyOutputDir(outDir);
     const started = Date.now();
     // Each step writes its own subfolder atomically, so the paths recorded in them stay valid.
@@ -75,6 +84,7 @@ export function register(program: Command): void {
     } finally {
       model.dispose();
     }
+    if (ct) await segmentWholeCt(ct, files, options);
     const results = evaluate(loadEvalCases(rows, join(outDir, 'segment')));
     console.log(formatReport(results));
     await withOutputDir(join(outDir, 'evaluation'), (evalDir) => writeEvaluation(evalDir, results));

@@ -18,6 +18,8 @@ import { parseShard, shardRows } from '../shard.js';
 /** Where the shipped model lives (the folder holds model.safetensors and classifier.json). */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
 export const CLASSIFIER_FILE = 'classifier.json';
+/** Voxel size (mm) of the vertebra crops cut from a whole CT (prepare's default). */
+export const CROP_SPACING_MM = 0.8;
 
 function mustExist(path: string, what: string): string {
   if (!existsSync(path)) throw new Error(`${path}: ${what} not found`);
@@ -81,7 +83,7 @@ function sliceChoice(v: string): SliceChoice {
 }
 
 /** --levels L1,T12: level names, checked and written as LEVELS spells them. */
-function levelList(v: string): string[] {
+export function levelList(v: string): string[] {
   return v.split(',').map((name) => {
     const id = levelId(name);
     if (id === undefined) throw new InvalidArgumentError(`'${name.trim()}' is not a vertebra level (C1–C7, T1–T13, L1–L6, S1)`);
@@ -103,7 +105,7 @@ export function register(program: Command): void {
     .option('--series <uid>', 'with --ct: SeriesInstanceUID of the CT series when the DICOM folder holds several')
     .addOption(new Option('--label-scheme <scheme>', `with --ct: ${LABEL_SCHEME_HELP}`).choices(LABEL_SCHEME_CHOICES).default('auto'))
     .option('--levels <list>', 'with --ct: only these vertebrae, e.g. L1,L2 (default: every labelled one)', levelList)
-    .option('--spacing <mm>', 'with --ct: crop voxel size', num, 0.8)
+    .option('--spacing <mm>', 'with --ct: crop voxel size', num, CROP_SPACING_MM)
     .option('--slices <which>', 'sagittal slices of each vertebra to segment: centre (the paper), all (every slice through the body) or N around the centre; several are batched together and stacked into a 3-D mask with volumes', sliceChoice, 'centre')
     .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
     .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)

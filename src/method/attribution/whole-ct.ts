@@ -55,10 +55,15 @@ function existingCrops(cropsDir: string, stem: string, levels: readonly string[]
  * or absent folder; the crops are written and loaded, and removed again if one cannot be segmented) or, with
  * resume, the interrupted run of the same inputs there.
  */
-export async function openWholeCt(outDir: string, inputs: WholeCtInputs, resume: boolean): Promise<WholeCt> {
+/** The CT, its vertebra map and the levels to segment, read and checked (a bad input fails here, naming its file). */
+export function readWholeCtInputs(inputs: Pick<WholeCtInputs, 'ct' | 'vertebrae' | 'seriesUid' | 'labelScheme' | 'levels'>): { ct: CtVolume; map: VertebraMap; levels: string[] } {
   const ct = readCtVolume(inputs.ct, { seriesUid: inputs.seriesUid });
   const map = readVertebraMap(inputs.vertebrae, ct, inputs.labelScheme);
-  const levels = chooseLevels(map, inputs.levels);
+  return { ct, map, levels: chooseLevels(map, inputs.levels) };
+}
+
+export async function openWholeCt(outDir: string, inputs: WholeCtInputs, resume: boolean): Promise<WholeCt> {
+  const { ct, map, levels } = readWholeCtInputs(inputs);
   const { spacing, size, seriesUid } = inputs;
   const slices = inputs.slices ?? 'centre';
   const settings = `${JSON.stringify({ ct: resolve(inputs.ct), vertebrae: resolve(inputs.vertebrae), seriesUid, labelScheme: map.scheme, levels, spacing, size, slices }, null, 2)}\n`;
