@@ -1,14 +1,18 @@
 // npx tsx bench/dae.ts [preset ...] — Diff-AE throughput on this machine: UNet evaluations/s (inference, batch 1
 // and 16) and training images/s (encoder + UNet forward, backward, Adam step, batch BENCH_TRAIN_BATCH).
-// Each case warms up once, then runs for at least BENCH_SECONDS (and at least 2 repetitions).
+// Each case warms up once, then runs for at least BENCH_SECONDS (and at least 2 repetitions). BENCH_DEVICE (cpu,
+// cuda, cuda:N) and BENCH_PRECISION (fp32, bf16) choose where and how the model runs.
 import * as torch from '../src/tensor/index.js';
 import { PRESETS, type PresetName } from '../src/model/config.js';
 import { DiffAE } from '../src/model/diffae.js';
 import { diffusionLoss } from '../src/model/diffusion.js';
+import { resolveDevice } from '../src/cli/device.js';
+import { benchPrecision } from './precision.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const trainBatch = Number(process.env.BENCH_TRAIN_BATCH ?? 8);
-const device = (process.env.BENCH_DEVICE ?? 'cpu') as torch.Device;
+const device = resolveDevice(process.env.BENCH_DEVICE ?? 'cpu');
+const precision = benchPrecision();
 const presets = (process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PRESETS)) as PresetName[];
 
 /** Repetitions per second of fn. */
@@ -26,11 +30,12 @@ function rate(fn: () => void): number {
   return reps / ((performance.now() - t0) / 1000);
 }
 
-console.log(`libtorch ${torch.torchVersion()}, ${torch.getNumThreads()} threads, device ${device}, ≥${seconds} s per case`);
+console.log(`libtorch ${torch.torchVersion()}, ${torch.getNumThreads()} threads, device ${device}, ${precision}, ≥${seconds} s per case`);
 for (const name of presets) {
   const cfg = PRESETS[name];
   if (cfg === undefined) throw new Error(`unknown preset '${name}' (have: ${Object.keys(PRESETS).join(', ')})`);
   const model = DiffAE.fromConfig(cfg, { seed: 0 }).to(device);
+  model.precision = precision;
   const g = new torch.Generator(0);
   console.log(`${name}: ${(model.numParameters() / 1e6).toFixed(2)} M parameters`);
   model.eval();

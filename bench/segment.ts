@@ -1,4 +1,4 @@
-// npm run bench:segment [-- --model DIR --count N --seed S --variant I,R,HI,HR ... --batch-size N --vertebrae-batch N --reference-cache FILE]
+// npm run bench:segment [-- --model DIR --count N --seed S --variant I,R,HI,HR ... --batch-size N --vertebrae-batch N --reference-cache FILE] [BENCH_DEVICE=cuda] [BENCH_PRECISION=bf16]
 // Hide-and-Seek on held-out synthetic vertebrae (a phantom set generated with a seed the bundled model never
 // saw) with the reference schedule (one image per model call, 250/100 steps) and with the fast schedule (or
 // each --variant of its step counts: inversion, render, harmonise-inversion, harmonise-render), in one
@@ -29,6 +29,8 @@ import { evaluate, type EvalCase } from '../src/method/evaluation/evaluate.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../src/method/regions/mask.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { resolveModelFiles } from '../src/cli/commands/segment.js';
+import { resolveDevice } from '../src/cli/device.js';
+import { benchPrecision } from './precision.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +58,7 @@ function counting(engine: LatentDiffusion, counts: Counts): LatentDiffusion {
     counts.evaluations += steps * x.size(0);
   };
   return {
+    device: engine.device,
     encode: (x) => engine.encode(x),
     invert: (x, z, steps) => (add(x, steps), engine.invert(x, z, steps)),
     render: (xT, z, steps) => (add(xT, steps), engine.render(xT, z, steps)),
@@ -77,7 +80,8 @@ function labelDice(a: Mask2D, b: Mask2D): number {
 }
 
 const files = resolveModelFiles(args.model!);
-const model = loadDiffAE(files.model);
+// BENCH_DEVICE=cuda (or cuda:N) runs the model on a GPU; BENCH_PRECISION=bf16 under autocast.
+const model = loadDiffAE(files.model, { device: resolveDevice(process.env.BENCH_DEVICE ?? 'cpu'), precision: benchPrecision() });
 const classifier = LatentClassifier.load(files.classifier);
 const count = Number(args.count);
 const seed = Number(args.seed);
@@ -88,7 +92,7 @@ try {
   const truth = rows.map((r) => evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!));
   const slices = inputs.map((v) => v.slice);
   const { rows: h, cols: w } = slices[0]!.mask;
-  console.log(`bench:segment: ${inputs.length} held-out phantom vertebrae (seed ${seed}), model ${files.model}, libtorch ${torch.getNumThreads()} threads`);
+  console.log(`bench:segment: ${inputs.length} held-out phantom vertebrae (seed ${seed}), model ${files.model}, libtorch ${torch.getNumThreads()} threads, device ${model.device}, ${model.precision}`);
 
   const run = (name: string, options: Partial<AttributionOptions>): Run => {
     const counts: Counts = { calls: 0, evaluations: 0 };

@@ -1,11 +1,39 @@
 // Prints compiler/linker flags for libtorch, for binding.gyp.
 // Default: Debian's libtorch-dev (headers in /usr/include, libs on the system path).
 // LIBTORCH=/path selects an unpacked libtorch distribution (CPU or CUDA build).
+// LIBTORCH=auto takes the libtorch inside the PyTorch that `python3` (or $PYTHON) imports, with its C++ ABI.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const what = process.argv[2];
-const root = process.env.LIBTORCH;
+let pyTorch;
+try {
+  pyTorch = process.env.LIBTORCH === 'auto' ? findPythonTorch() : undefined;
+} catch (e) {
+  // One line for the person building, not a stack trace.
+  process.stderr.write(`torch-flags: ${e.message}\n`);
+  process.exit(1);
+}
+const root = pyTorch?.root ?? process.env.LIBTORCH;
+
+// A PyTorch install keeps headers and libraries beside its CMake folder (<site-packages>/torch/{include,lib}).
+function findPythonTorch() {
+  const python = process.env.PYTHON || 'python3';
+  const script = 'import torch; print(torch.utils.cmake_prefix_path); print(int(torch._C._GLIBCXX_USE_CXX11_ABI)); print(torch.__version__)';
+  let out;
+  try {
+    out = execFileSync(python, ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const why = (e.stderr || e.message || '').trim().split('\n').pop();
+    throw new Error(`LIBTORCH=auto: ${python} cannot import torch (${why}); install PyTorch or set LIBTORCH=/path/to/libtorch`);
+  }
+  const [cmake, abi, version] = out.trim().split('\n');
+  if (!cmake || !/^[01]$/.test(abi ?? '')) throw new Error(`LIBTORCH=auto: unexpected answer from ${python}: ${out}`);
+  const dir = resolve(cmake, '../..');
+  process.stderr.write(`torch-flags: PyTorch ${version} at ${dir} (C++11 ABI ${abi})\n`);
+  return { root: dir, abi: `-D_GLIBCXX_USE_CXX11_ABI=${abi}` };
+}
 
 function systemIncludeRoot() {
   for (const dir of ['/usr/include', '/usr/local/include']) {
@@ -37,7 +65,7 @@ if (root) {
     // --no-as-needed keeps torch_cuda linked although no symbol of it is referenced directly:
     // loading it is what registers the CUDA kernels.
     libs: [`-L${lib}`, `-Wl,-rpath,${lib}`, '-Wl,--no-as-needed', ...cuda.map((n) => `-l${n}`), '-ltorch', '-ltorch_cpu', '-lc10', '-Wl,--as-needed'],
-    cflags: [abiFlag(root)],
+    cflags: [pyTorch?.abi ?? abiFlag(root)],
   };
 } else {
   const inc = systemIncludeRoot();

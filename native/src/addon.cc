@@ -6,6 +6,7 @@
 namespace hsa {
 void registerCore(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
+void registerDevice(Napi::Env env, Napi::Object exports);
 void registerOps(Napi::Env env, Napi::Object ops);
 }  // namespace hsa
 
@@ -15,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hsa::GeneratorWrap::Init(env, exports);
   hsa::registerCore(env, exports);
   hsa::registerOptim(env, exports);
+  hsa::registerDevice(env, exports);
   Napi::Object ops = Napi::Object::New(env);
   hsa::registerOps(env, ops);
   exports.Set("ops", ops);

@@ -86,7 +86,15 @@ class OptimizerWrap : public Napi::ObjectWrap<OptimizerWrap> {
       if (info.Length() != 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(info.Env(), "Optimizer.loadState: expects a Buffer");
       auto buf = info[0].As<Napi::Buffer<char>>();
       std::istringstream is(std::string(buf.Data(), buf.Length()));
-      torch::load(*opt_, is);
+      // The moments go where the parameters are: a checkpoint written on the CPU resumes on a GPU and back.
+      c10::optional<at::Device> device;
+      for (auto& g : opt_->param_groups()) {
+        if (!g.params().empty()) {
+          device = g.params()[0].device();
+          break;
+        }
+      }
+      torch::load(*opt_, is, device);
       return info.Env().Undefined();
     });
   }

@@ -34,7 +34,7 @@ export function encodeDataset(model: DiffAE, rows: readonly Pick<ManifestRow, 'i
     const batch = rows.slice(start, start + batchSize);
     const pixels = new Float32Array(batch.length * size * size);
     batch.forEach((row, i) => pixels.set(centreSlice(row, size), i * size * size));
-    const flat = torch.noGrad(() => torch.tidy(() => model.encode(torch.tensor(pixels, [batch.length, 1, size, size])).toFloat32Array()));
+    const flat = torch.noGrad(() => torch.tidy(() => model.encode(torch.tensor(pixels, [batch.length, 1, size, size], 'float32', model.device)).toFloat32Array()));
     const d = flat.length / batch.length;
     for (let i = 0; i < batch.length; i++) z.push(flat.slice(i * d, (i + 1) * d));
     options.onProgress?.(z.length, rows.length);

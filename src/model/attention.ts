@@ -39,7 +39,9 @@ export function legacyAttention(qkv: Tensor, numHeads: number): Tensor {
     const [bs, width, length] = qkv.shape as [number, number, number];
     if (width % (3 * numHeads) !== 0) throw new Error(`attention: width ${width} not divisible by 3·${numHeads}`);
     const ch = width / (3 * numHeads);
-    const [q, k, v] = qkv.reshape([bs * numHeads, ch * 3, length]).split(ch, 1) as [Tensor, Tensor, Tensor];
+    // narrow, not split: libtorch 1.13's lazy device (the tests' stand-in for a GPU) hands list results back on the CPU.
+    const heads = qkv.reshape([bs * numHeads, ch * 3, length]);
+    const [q, k, v] = [0, 1, 2].map((i) => heads.narrow(1, i * ch, ch)) as [Tensor, Tensor, Tensor];
     const scale = 1 / Math.sqrt(Math.sqrt(ch));
     const logits = torch.einsum('bct,bcs->bts', [q.mul(scale), k.mul(scale)]);
     const weight = logits.toDtype('float32').softmax(-1).toDtype(logits.dtype);

@@ -9,6 +9,8 @@ import { loadStateDict } from '../io/torch-checkpoint.js';
 import type { TensorRecord } from '../io/tensor-record.js';
 import { type DiffAEConfig, minParameterCount, parseConfig } from './config.js';
 import { DiffAE } from './diffae.js';
+import type { Precision } from './precision.js';
+import type { Device } from '../tensor/index.js';
 
 export type WeightsPrefix = 'ema_model.' | 'model.';
 
@@ -18,6 +20,10 @@ export interface LoadDiffAEOptions {
   config?: DiffAEConfig | string;
   /** Which weights of a Lightning checkpoint: the EMA copy (default, what the reference uses after training) or the raw model. */
   prefix?: WeightsPrefix;
+  /** Where the weights go (default: the CPU). */
+  device?: Device;
+  /** The network's precision (default fp32). */
+  precision?: Precision;
 }
 
 // A config is a few hundred bytes of JSON.
@@ -95,7 +101,8 @@ export function loadDiffAE(path: string, options: LoadDiffAEOptions = {}): DiffA
     model.dispose();
     throw new Error(`${path}: ${(e as Error).message}`);
   }
-  return model.eval();
+  model.precision = options.precision ?? 'fp32';
+  return model.to(options.device ?? 'cpu').eval();
 }
 
 /** Writes the model's weights (float32) with its config as safetensors, atomically. */

@@ -7,6 +7,7 @@ import { Conv2d, Identity, Linear, Module, ModuleList, Sequential, SiLU, normali
 import { AttentionBlock } from './attention.js';
 import { type DiffAEConfig, validateConfig } from './config.js';
 import { SemanticEncoder } from './encoder.js';
+import { inPrecision, type Precision } from './precision.js';
 import { ResBlock } from './resblock.js';
 import { timestepEmbedding } from './timestep-embedding.js';
 import { TimestepSequential } from './unet-block.js';
@@ -26,6 +27,8 @@ class TimeStyleSeparateEmbed extends Module {
 
 export class DiffAE extends Module {
   readonly config: DiffAEConfig;
+  /** Precision of encode and forward (their outputs are float32 either way). */
+  precision: Precision = 'fp32';
   readonly timeEmbed: TimeStyleSeparateEmbed;
   readonly inputBlocks: ModuleList<TimestepSequential>;
   readonly middleBlock: TimestepSequential;
@@ -109,11 +112,15 @@ export class DiffAE extends Module {
 
   /** x (N, in_channels, H, W) in [-1, 1] → z (N, enc_out_channels). */
   encode(x: Tensor): Tensor {
-    return this.encoder.forward(x);
+    return inPrecision(this.precision, x, () => this.encoder.forward(x));
   }
 
   /** ε_θ(x_t, t, z): xt (N, C, H, W), t int64 (N) original step indices, z (N, enc_out_channels) → (N, out_channels, H, W). */
   forward(xt: Tensor, t: Tensor, z: Tensor): Tensor {
+    return inPrecision(this.precision, xt, () => this.unet(xt, t, z));
+  }
+
+  private unet(xt: Tensor, t: Tensor, z: Tensor): Tensor {
     return torch.tidy(() => {
       const emb = this.timeEmbed.mlp.forward(timestepEmbedding(t, this.config.model_channels));
       const inputs = { emb, cond: z };

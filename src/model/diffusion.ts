@@ -85,16 +85,18 @@ export class DiffusionSchedule {
 
   /** x_t = √ᾱ_t·x0 + √(1−ᾱ_t)·ε, t int64 (N) indices into this schedule. */
   qSample(x0: Tensor, t: Tensor, noise: Tensor): Tensor {
-    return torch.tidy(() => {
-      const idx = t.toNumbers();
-      return this.extract(this.sqrtAlphasCumprod, idx, x0).mul(x0).add(this.extract(this.sqrtOneMinusAlphasCumprod, idx, x0).mul(noise));
-    });
+    return this.qSampleAt(x0, t.toNumbers(), noise);
+  }
+
+  /** qSample with the step indices on the host (no device-to-host read of t). */
+  qSampleAt(x0: Tensor, idx: readonly number[], noise: Tensor): Tensor {
+    return torch.tidy(() => this.extract(this.sqrtAlphasCumprod, idx, x0).mul(x0).add(this.extract(this.sqrtOneMinusAlphasCumprod, idx, x0).mul(noise)));
   }
 
   /** arr[t] as a float32 (N, 1, …, 1) tensor on like's device (_extract_into_tensor). */
   private extract(arr: Float64Array, idx: readonly number[], like: Tensor): Tensor {
     const shape = [idx.length, ...like.shape.slice(1).map(() => 1)];
-    return torch.tensor(Float32Array.from(idx, (i) => arr[i]!), shape).toDevice(like.device);
+    return torch.tensor(Float32Array.from(idx, (i) => arr[i]!), shape, 'float32', like.device);
   }
 }
 
@@ -142,14 +144,17 @@ export function diffusionLoss(
 ): Tensor {
   return torch.tidy(() => {
     const n = x0.size(0);
-    const t = torch.randint(0, schedule.numTimesteps, [n], gen, x0.device);
+    // t is drawn on the host (as randint does on every device) and read there, then moved once.
+    const tHost = torch.randint(0, schedule.numTimesteps, [n], gen);
+    const idx = tHost.toNumbers();
+    const t = tHost.toDevice(x0.device);
     const noise = torch.randn(x0.shape, gen, 'float32', x0.device);
-    const xt = schedule.qSample(x0, t, noise);
+    const xt = schedule.qSampleAt(x0, idx, noise);
     const z = model.encode(x0);
     const eps = model.forward(xt, t, z);
     if (!weights) return torch.mseLoss(eps, noise);
     const perImage = eps.sub(noise).square().mean(x0.shape.slice(1).map((_, i) => i + 1));
-    const w = torch.tensor(Float32Array.from(t.toNumbers(), (i) => weights[i]!), [n]).toDevice(x0.device);
+    const w = torch.tensor(Float32Array.from(idx, (i) => weights[i]!), [n], 'float32', x0.device);
     return perImage.mul(w).mean();
   });
 }

@@ -9,6 +9,7 @@ import { readSafetensors } from '../io/safetensors.js';
 import type { TensorRecord } from '../io/tensor-record.js';
 import { loadDiffAE } from './checkpoint.js';
 import { DiffusionSchedule, ddimInvert, ddimRender } from './diffusion.js';
+import type { Precision } from './precision.js';
 
 export interface Tolerance {
   max: number;
@@ -59,6 +60,10 @@ export function compare(name: string, ours: ArrayLike<number>, expected: TensorR
 export interface GoldenOptions {
   /** Called with each row as soon as it is computed. */
   onRow?: (row: GoldenRow) => void;
+  /** Where the model runs (default: the CPU); the recorded inputs are moved there. */
+  device?: torch.Device;
+  /** The network's precision (default fp32; the tolerances are fp32's). */
+  precision?: Precision;
 }
 
 /** Checks <dir>/model.ckpt (with <dir>/config.json) against <dir>/golden.safetensors. */
@@ -69,13 +74,14 @@ export function checkGolden(dir: string, options: GoldenOptions = {}): GoldenRow
     if (r === undefined) throw new Error(`${dir}/golden.safetensors has no '${key}'`);
     return r;
   };
-  const model = loadDiffAE(join(dir, 'model.ckpt'), { config: join(dir, 'config.json') });
+  const device = options.device ?? 'cpu';
+  const model = loadDiffAE(join(dir, 'model.ckpt'), { config: join(dir, 'config.json'), device, precision: options.precision ?? 'fp32' });
   const rows: GoldenRow[] = [];
   const add = (row: GoldenRow): void => {
     rows.push(row);
     options.onRow?.(row);
   };
-  const tensorOf = (key: string): Tensor => recordToTensor(need(key));
+  const tensorOf = (key: string): Tensor => recordToTensor(need(key)).toDevice(device);
   try {
     torch.noGrad(() =>
       torch.tidy(() => {
@@ -87,7 +93,7 @@ export function checkGolden(dir: string, options: GoldenOptions = {}): GoldenRow
         const epsSteps = [...golden.keys()].flatMap((k) => /^eps_(\d+)$/.exec(k)?.[1] ?? []).map(Number).sort((a, b) => a - b);
         for (const t of epsSteps) {
           torch.tidy(() => {
-            const eps = model.forward(tensorOf(`xt_${t}`), torch.full([n], t, 'int64'), z);
+            const eps = model.forward(tensorOf(`xt_${t}`), torch.full([n], t, 'int64', device), z);
             add(compare(`eps_${t}`, eps.toFloat32Array(), need(`eps_${t}`), TOLERANCES.network));
           });
         }

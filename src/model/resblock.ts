@@ -78,7 +78,10 @@ export class ResBlock extends UNetBlock {
       if (this.outLayers !== undefined) {
         if (emb === undefined) throw new Error('ResBlock: the time embedding is required');
         h = this.outLayers.at(0).forward(h);
-        const [scale, shift] = torch.chunk(this.embLayers!.forward(emb).unsqueeze(-1).unsqueeze(-1), 2, 1) as [Tensor, Tensor];
+        // narrow, not chunk: see legacyAttention.
+        const e = this.embLayers!.forward(emb).unsqueeze(-1).unsqueeze(-1);
+        const half = e.size(1) / 2;
+        const [scale, shift] = [e.narrow(1, 0, half), e.narrow(1, half, half)];
         h = h.mul(scale.add(1)).add(shift);
         if (this.condEmbLayers !== undefined) {
           if (cond === undefined) throw new Error('ResBlock: z is required');

@@ -137,17 +137,24 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /** The device of the weights ('cpu' for a module without any). */
+  get device(): Device {
+    for (const [, p] of this.namedParameters()) return p.device;
+    for (const [, b] of this.namedBuffers()) return b.device;
+    return 'cpu';
+  }
+
   /** Moves every parameter and buffer to device (new leaf tensors; optimizers must be built afterwards). */
   to(device: Device): this {
     for (const [, m] of this.namedModules()) {
       for (const [n, p] of m.params) {
-        if (p.device === device) continue;
+        if (torch.sameDevice(p.device, device)) continue;
         const moved = torch.noGrad(() => p.toDevice(device));
         m.params.set(n, torch.persist(moved.requiresGrad_(p.requiresGrad)));
         p.dispose();
       }
       for (const [n, b] of m.buffers) {
-        if (b.device === device) continue;
+        if (torch.sameDevice(b.device, device)) continue;
         m.buffers.set(n, torch.persist(b.toDevice(device)));
         b.dispose();
       }

@@ -1,5 +1,6 @@
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
-export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
+// 'lazy': libtorch's lazy-tensor device, used by the tests to prove device placement without a GPU.
+export type Device = 'cpu' | 'cuda' | `cuda:${number}` | 'lazy' | `lazy:${number}`;
 
 /** The typed array that carries each dtype's data to and from JS. */
 export interface ArrayOf {

@@ -7,4 +7,5 @@ export { tidy, keep, persist, dispose } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, grad } from './autograd.js';
 export { Optimizer, Adam, AdamW, SGD, type OptimizerOptions, type OptimizerKind } from './optim.js';
 export { interpolate, gridSample, type InterpolateOptions } from './functional.js';
+export { deviceType, sameDevice, autocast, isAutocastEnabled, initLazyDevice, type AutocastDtype } from './device.js';
 export { cuda, setNumThreads, getNumThreads, liveTensors, torchVersion } from './runtime.js';

@@ -55,6 +55,10 @@ interface NativeModule {
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
+  autocastEnter(deviceType: 'cpu' | 'cuda', dtype: string): { enabled: boolean; dtype: string };
+  autocastExit(deviceType: 'cpu' | 'cuda', enabled: boolean, dtype: string): void;
+  autocastState(deviceType: 'cpu' | 'cuda'): { enabled: boolean; dtype: string };
+  lazyInit(): boolean;
   release(t: NativeTensor): boolean;
   isAlive(t: NativeTensor): boolean;
   liveTensors(): number;

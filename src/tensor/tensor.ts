@@ -110,16 +110,23 @@ export class Tensor extends TensorOps implements Disposable {
 const leaked = new FinalizationRegistry<NativeTensor>((handle) => native.release(handle));
 
 function isDevice(s: string): s is Device {
-  return s === 'cpu' || s === 'cuda' || s.startsWith('cuda:');
+  return s === 'cpu' || s === 'cuda' || s.startsWith('cuda:') || s === 'lazy' || s.startsWith('lazy:');
 }
 
 setTensorFactory((n) => new Tensor(n));
 
-/** A new tensor holding a copy of data. shape defaults to [data.length]; dtype to the array's (float32 for number[]). */
-export function tensor(data: AnyArray | readonly number[], shape?: readonly number[], dtype?: DType): Tensor {
+/**
+ * A new tensor holding a copy of data. shape defaults to [data.length]; dtype to the array's (float32 for number[]);
+ * device to the CPU (host data is copied there first, then moved in one transfer).
+ */
+export function tensor(data: AnyArray | readonly number[], shape?: readonly number[], dtype?: DType, device: Device = 'cpu'): Tensor {
   const dt: DType = dtype ?? (Array.isArray(data) ? 'float32' : dtypeOfArray(data as AnyArray));
   const arr = Array.isArray(data) ? arrayFor(dt, data as readonly number[]) : (data as AnyArray);
-  return wrap(native.fromArray(arr, shape ?? [arr.length], dt));
+  const host = wrap(native.fromArray(arr, shape ?? [arr.length], dt));
+  if (device === 'cpu') return host;
+  const moved = host.toDevice(device);
+  host.dispose();
+  return moved;
 }
 
 function arrayFor(dtype: DType, values: readonly number[]): AnyArray {

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { Argument, type Command } from 'commander';
 import { readManifest, SPLITS } from '../../data/manifest.js';
 import { readNifti } from '../../data/nifti.js';
-import { loadDiffAE } from '../../model/checkpoint.js';
+import { type LoadDiffAEOptions, loadDiffAE } from '../../model/checkpoint.js';
+import type { Device } from '../../tensor/index.js';
 import type { DiffAE } from '../../model/diffae.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae } from '../../method/attribution/inputs.js';
@@ -14,6 +15,7 @@ import { CAM_METHODS, type CamMethod } from '../../method/cnn/cam.js';
 import { type CnnFile, loadCnn, resolveCnnFile } from '../../method/cnn/resnet.js';
 import { MIN_COMPONENT_SIZE } from '../../method/regions/components.js';
 import { int, progressBar } from '../options.js';
+import { addDeviceOptions, placement } from '../device.js';
 import { resolveModelFiles } from './segment.js';
 
 /** Settings shared by `baseline` and `benchmark`. */
@@ -29,14 +31,16 @@ export function requirePositive(o: Record<string, unknown>, names: readonly stri
   for (const n of names) if (!((o[n] as number) >= 1)) throw new Error(`--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be at least 1`);
 }
 
-export function loadCnnOption(path: string): CnnFile {
-  return loadCnn(resolveCnnFile(path));
+export function loadCnnOption(path: string, device: Device = 'cpu'): CnnFile {
+  const cnn = loadCnn(resolveCnnFile(path));
+  cnn.model.to(device);
+  return cnn;
 }
 
 /** The DAE of the AD baseline (a file, or a folder with model.safetensors). */
-export function loadAdModel(path: string): { file: string; model: DiffAE } {
+export function loadAdModel(path: string, run: LoadDiffAEOptions = {}): { file: string; model: DiffAE } {
   const file = resolveModelFiles(path).model;
-  return { file, model: loadDiffAE(file) };
+  return { file, model: loadDiffAE(file, run) };
 }
 
 /** The baseline called name, with the models it needs (an error names the missing option). */
@@ -58,7 +62,7 @@ export function sliceSizeOf(image: string): number {
 export function register(program: Command): void {
   // The AD reconstruction takes segment's default step counts for a vertebra's inversion and renders.
   const d = resolveOptions();
-  program
+  addDeviceOptions(program
     .command('baseline')
     .description('segment lytic and blastic lesions with a baseline method; writes <out>/<case-id>/{lesions.nii.gz,figure.png,result.json}, summary.csv and run.json, as segment does')
     .addArgument(new Argument('<name>', `otsu; ${CAM_METHODS.join(', ')} (need --cnn); ad (needs --model)`).choices(BASELINES))
@@ -72,7 +76,7 @@ export function register(program: Command): void {
     .option('--min-size <px>', 'smallest lesion component in pixels', int, MIN_COMPONENT_SIZE)
     .option('--batch-size <n>', 'vertebrae per model call (CAM, ad)', int, d.maxBatch)
     .option('--inversion-steps <n>', 'ad: DDIM steps of the inversion', int, d.inversionSteps)
-    .option('--render-steps <n>', 'ad: DDIM steps of the render', int, d.renderSteps)
+    .option('--render-steps <n>', 'ad: DDIM steps of the render', int, d.renderSteps))
     .action(async (name: BaselineName, o) => {
       requirePositive(o, ['minSize', 'batchSize', 'inversionSteps', 'renderSteps']);
       const single = o.image !== undefined || o.mask !== undefined;
@@ -90,8 +94,8 @@ export function register(program: Command): void {
       }
       for (const it of items) for (const p of [it.image, it.mask]) if (!existsSync(p)) throw new Error(`${p}: not found`);
 
-      const cnn = CAM_METHODS.includes(name as CamMethod) && o.cnn !== undefined ? loadCnnOption(o.cnn) : undefined;
-      const ad = name === 'ad' && o.model !== undefined ? loadAdModel(o.model) : undefined;
+      const cnn = CAM_METHODS.includes(name as CamMethod) && o.cnn !== undefined ? loadCnnOption(o.cnn, o.device) : undefined;
+      const ad = name === 'ad' && o.model !== undefined ? loadAdModel(o.model, placement(o)) : undefined;
       try {
         const baseline = makeBaseline(name, o, { cnn, ad });
         const inputs = loadVertebrae(items, ad ? ad.model.config.image_size : sliceSizeOf(items[0]!.image));

@@ -19,6 +19,7 @@ import { CAM_METHODS, type CamMethod } from '../../method/cnn/cam.js';
 import type { CnnFile } from '../../method/cnn/resnet.js';
 import type { Scores } from '../../method/cnn/train-cnn.js';
 import { int, num } from '../options.js';
+import { addDeviceOptions, placement } from '../device.js';
 import { loadAdModel, loadCnnOption, makeBaseline, requirePositive, sliceSizeOf } from './baseline.js';
 import { attributionOptionsFrom, CLASSIFIER_FILE, resolveModelFiles } from './segment.js';
 import { readInputText } from '../../data/files.js';
@@ -76,7 +77,7 @@ function parseMethods(v: string): MethodKey[] {
 
 export function register(program: Command): void {
   const d = resolveOptions();
-  program
+  addDeviceOptions(program
     .command('benchmark')
     .description('run every baseline and Hide-and-Seek on one split, score them against the lesion masks and write benchmark.md/.csv/.json and benchmark.png')
     .requiredOption('--manifest <file>', 'manifest with image, seg_msk, label and lesion_msk columns')
@@ -99,7 +100,7 @@ export function register(program: Command): void {
     .option('--vertebrae-batch <n>', 'Hide-and-Seek: vertebrae processed together (default: the schedule\'s)', int)
     .option('--target-p <p>', 'Hide-and-Seek: P(malignant) the healthy edit aims at', num, d.targetP)
     .option('--delta <x>', 'Hide-and-Seek: keep candidates with Δ above this', num, d.deltaThreshold)
-    .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, [])
+    .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, []))
     .action(async (o) => {
       requirePositive(o, ['minSize', 'figureCases']);
       // Explicit values override the schedule's (validated there); without ablation flags these are the method's defaults.
@@ -125,13 +126,13 @@ export function register(program: Command): void {
       let ad: { file: string; model: DiffAE } | undefined;
       let ours: { model: DiffAE; classifier: LatentClassifier; files: { model: string; classifier: string } } | undefined;
       try {
-        if (keys.some((k) => CAM_METHODS.includes(k as CamMethod))) cnn = loadCnnOption(o.cnn);
-        if (keys.includes('ad')) ad = loadAdModel(o.adModel);
+        if (keys.some((k) => CAM_METHODS.includes(k as CamMethod))) cnn = loadCnnOption(o.cnn, o.device);
+        if (keys.includes('ad')) ad = loadAdModel(o.adModel, placement(o));
         if (keys.includes(OURS)) {
           const files = resolveModelFiles(o.model, o.classifier);
           if (!existsSync(files.classifier)) throw new Error(`${files.classifier}: latent classifier (--classifier) not found`);
           const classifier = LatentClassifier.load(files.classifier);
-          const model = loadDiffAE(files.model);
+          const model = loadDiffAE(files.model, placement(o));
           ours = { model, classifier, files };
           if (classifier.scaler.features !== model.config.enc_out_channels) {
             throw new Error(`${files.classifier}: classifier takes ${classifier.scaler.features}-d latents, the model ${files.model} makes ${model.config.enc_out_channels}-d`);

@@ -9,10 +9,11 @@ import { loadVertebra } from '../../method/attribution/inputs.js';
 import { evaluatedSlice } from '../../method/evaluation/label-slice.js';
 import { type CheckVertebra, checkModel, formatCheck, formatZReliance, measureZReliance } from '../../method/diagnostics/check-model.js';
 import { int, progressBar } from '../options.js';
+import { addDeviceOptions, placement } from '../device.js';
 import { DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
 
 export function register(program: Command): void {
-  program
+  addDeviceOptions(program
     .command('check-model')
     .description('diagnose a DAE + latent classifier on held-out vertebrae: reconstruction, z-swap effect, where the healthy edit lands, cycle consistency, classifier ROC-AUC')
     .requiredOption('--manifest <file>', 'manifest with labels (lesion_msk, when present, says where the edit lands)')
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     .option('--harmonise-steps <inv,render>', 'DDIM steps of the harmonisation cycle', '25,10')
     .option('--batch-size <n>', 'vertebrae per model call', int, 16)
     .option('--json <file>', 'also write the result as JSON (a new file)')
-    .option('--z-only', 'only the z reliance (no sampling, no classifier needed): for following a training run')
+    .option('--z-only', 'only the z reliance (no sampling, no classifier needed): for following a training run'))
     .action(async (o) => {
       const steps = (v: string, flag: string): [number, number] => {
         const p = v.split(',').map(Number);
@@ -39,7 +40,7 @@ export function register(program: Command): void {
       if (rows.length === 0) throw new Error(`${o.manifest}: no rows in split '${o.split}'`);
       if (o.json !== undefined) assertNewFile(o.json); // before the model work, not after it
       const classifier = o.zOnly ? undefined : LatentClassifier.load(files.classifier);
-      const model = loadDiffAE(files.model);
+      const model = loadDiffAE(files.model, placement(o));
       const vertebrae: CheckVertebra[] = rows.map((r) => {
         const v = loadVertebra(r.image, r.segMsk, model.config.image_size, r.label);
         return { image: v.slice.image, body: v.slice.mask.data, label: r.label, ...(r.lesionMsk ? { lesions: evaluatedSlice(readNifti(r.lesionMsk), r.lesionMsk) } : {}) };

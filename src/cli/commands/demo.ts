@@ -18,6 +18,7 @@ import { loadEvalCases } from '../../method/evaluation/load-cases.js';
 import { formatReport, writeEvaluation } from '../../method/evaluation/report.js';
 import { writeReport } from '../../report/write-report.js';
 import { int, progressBar } from '../options.js';
+import { addDeviceOptions, placement } from '../device.js';
 import { addAttributionOptions, attributionOptionsFrom, CROP_SPACING_MM, DEFAULT_MODEL_DIR, levelList, resolveModelFiles } from './segment.js';
 import { segmentWholeCt } from './segment-ct.js';
 
@@ -47,7 +48,7 @@ export function register(program: Command): void {
     .option('--vertebrae <path>', 'with --ct: its vertebra label map (VerSe or TotalSegmentator ids) or a TotalSegmentator output folder')
     .option('--series <uid>', 'with --ct: SeriesInstanceUID of the CT series when the DICOM folder holds several')
     .option('--levels <list>', 'with --ct: only these vertebrae, e.g. L1,L2 (default: every labelled one)', levelList);
-  addAttributionOptions(command).action(async (o) => {
+  addDeviceOptions(addAttributionOptions(command)).action(async (o) => {
     if (o.count < 1) throw new Error('--count must be at least 1');
     if ((o.ct === undefined) !== (o.vertebrae === undefined)) throw new Error('--ct and --vertebrae go together');
     const options = attributionOptionsFrom(o);
@@ -70,7 +71,7 @@ export function register(program: Command): void {
     if (hasSample) items.push({ image: o.sampleCt, mask: o.sampleMask });
     else process.stderr.write(`demo: ${o.sampleCt} not found; segmenting the synthetic vertebrae only\n`);
 
-    const model = loadDiffAE(files.model);
+    const model = loadDiffAE(files.model, placement(o));
     try {
       const inputs = loadVertebrae(items, model.config.image_size);
       const bar = progressBar('segment', '{value}/{total} vertebrae | ETA {eta_formatted}');

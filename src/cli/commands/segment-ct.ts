@@ -7,6 +7,7 @@ import { diffaeEngine } from '../../method/attribution/engine.js';
 import type { SliceChoice } from '../../method/attribution/inputs.js';
 import type { AttributionOptions } from '../../method/attribution/options.js';
 import { finishWholeCt, openWholeCt, VERTEBRAE_DIR } from '../../method/attribution/whole-ct.js';
+import { placement } from '../device.js';
 import { loadModelPair, segmentWithProgress } from './segment-run.js';
 
 interface WholeCtOptions {
@@ -19,10 +20,12 @@ interface WholeCtOptions {
   slices: SliceChoice;
   out: string;
   continue?: boolean;
+  device?: string;
+  precision?: string;
 }
 
 export async function segmentWholeCt(o: WholeCtOptions, files: { model: string; classifier: string }, options: AttributionOptions): Promise<void> {
-  const { model, classifier } = loadModelPair(files);
+  const { model, classifier } = loadModelPair(files, placement(o));
   try {
     const inputs = { ct: o.ct, vertebrae: o.vertebrae, seriesUid: o.series, labelScheme: o.labelScheme, levels: o.levels, spacing: o.spacing, size: model.config.image_size, slices: o.slices };
     const run = await openWholeCt(o.out, inputs, Boolean(o.continue));

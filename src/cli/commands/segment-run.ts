@@ -2,14 +2,14 @@
 // Ctrl-C / SIGTERM stopping cleanly after the vertebrae being segmented (a second one quits at once).
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { runSegmentationResumable, type SegmentOutcome, type SegmentRun } from '../../method/attribution/segment.js';
-import { loadDiffAE } from '../../model/checkpoint.js';
+import { type LoadDiffAEOptions, loadDiffAE } from '../../model/checkpoint.js';
 import type { DiffAE } from '../../model/diffae.js';
 import { progressBar } from '../options.js';
 
-/** The DAE and its latent classifier, checked to fit each other; the caller disposes of the model. */
-export function loadModelPair(files: { model: string; classifier: string }): { model: DiffAE; classifier: LatentClassifier } {
+/** The DAE (on run.device) and its latent classifier, checked to fit each other; the caller disposes of the model. */
+export function loadModelPair(files: { model: string; classifier: string }, run: LoadDiffAEOptions = {}): { model: DiffAE; classifier: LatentClassifier } {
   const classifier = LatentClassifier.load(files.classifier);
-  const model = loadDiffAE(files.model);
+  const model = loadDiffAE(files.model, run);
   if (classifier.scaler.features !== model.config.enc_out_channels) {
     model.dispose();
     throw new Error(`${files.classifier}: classifier takes ${classifier.scaler.features}-d latents, the model ${files.model} makes ${model.config.enc_out_channels}-d`);

@@ -9,6 +9,7 @@ import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae, type SliceChoice } from '../../method/attribution/inputs.js';
 import { type AttributionOptions, DEFAULT_SCHEDULE, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
 import { int, num } from '../options.js';
+import { addDeviceOptions, placement } from '../device.js';
 import { LABEL_SCHEME_HELP } from './prepare.js';
 import { segmentWholeCt } from './segment-ct.js';
 import { loadModelPair, segmentWithProgress } from './segment-run.js';
@@ -113,7 +114,7 @@ export function register(program: Command): void {
     .option('--continue', 'finish an interrupted run in --out: its complete vertebrae are checked and kept, the rest segmented (same inputs and options)')
     .option('--shard <i/n>', 'with --manifest: only part i of n (rows i, i+n, …; 0 ≤ i < n), each part into its own --out, for array jobs (docs/scale-out.md)', parseShard)
     .option('--queue <url>', 'with --manifest: hand the vertebrae to `hsa worker`s through the Redis at redis://HOST:PORT and gather their results in --out, a folder all workers share (docs/scale-out.md)');
-  addAttributionOptions(command).action(async (o) => {
+  addDeviceOptions(addAttributionOptions(command)).action(async (o) => {
     const single = o.image !== undefined || o.mask !== undefined;
     const whole = o.ct !== undefined || o.vertebrae !== undefined;
     if ([single, whole, o.manifest !== undefined].filter(Boolean).length !== 1) throw new Error('give one of --manifest, --image with --mask, or --ct with --vertebrae');
@@ -143,7 +144,7 @@ export function register(program: Command): void {
       return void (await segmentQueued({ queue: o.queue, items, files, options: attributionOptionsFrom(o), outDir: o.out, resume: Boolean(o.continue) }));
     }
 
-    const { model, classifier } = loadModelPair(files);
+    const { model, classifier } = loadModelPair(files, placement(o));
     try {
       const inputs = loadVertebrae(items, model.config.image_size, o.slices);
       const r = await segmentWithProgress({

@@ -6,6 +6,7 @@ import { REFERENCE_CS, selectModel, type Selection } from '../../method/classifi
 import type { ClassWeight, Penalty } from '../../method/classifier/logistic.js';
 import { encodeDataset } from '../../method/encode-dataset.js';
 import { int, num, progressBar } from '../options.js';
+import { addDeviceOptions, placement } from '../device.js';
 import { DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
 
 const PENALTIES: readonly Penalty[] = ['l1', 'l2'];
@@ -30,7 +31,7 @@ function printSelection(s: Selection, n: number): void {
 
 /** `hsa train-classifier`: the latent classifier of SPEC §4 on the DAE's encodings of a manifest. */
 export function register(program: Command): void {
-  program
+  addDeviceOptions(program
     .command('train-classifier')
     .description('encode a manifest with the DAE encoder and fit the latent logistic-regression classifier (vertebra labels only; lesion masks are never read)')
     .requiredOption('--manifest <file>', 'manifest (.csv/.xlsx/.json); rows with split=test are left out')
@@ -40,9 +41,9 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'images per encoder call', int, 32)
     .option('--C <values...>', 'inverse regularisation strengths of the grid (the reference ships C 0.01)', (v: string, acc: number[] | undefined) => [...(acc ?? []), positive(v)])
     .addOption(new Option('--penalty <values...>', 'penalties of the grid').choices(PENALTIES))
-    .addOption(new Option('--class-weight <values...>', 'class weights of the grid').choices(CLASS_WEIGHTS))
+    .addOption(new Option('--class-weight <values...>', 'class weights of the grid').choices(CLASS_WEIGHTS)))
     .action(async (o) => {
-      const model = loadDiffAE(resolveModelFiles(o.model).model);
+      const model = loadDiffAE(resolveModelFiles(o.model).model, placement(o));
       // Existence of lesion_msk is not checked: this command must not depend on ground-truth masks at all.
       const rows = (await readManifest(o.manifest, { checkFiles: 'inputs' })).filter((r) => r.split !== 'test');
       if (rows.length === 0) throw new Error(`${o.manifest}: no rows outside the test split`);

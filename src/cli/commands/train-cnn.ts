@@ -9,6 +9,7 @@ import { CNN_FILE, DEFAULT_CNN_CONFIG, saveCnn } from '../../method/cnn/resnet.j
 import { DEFAULT_CNN_TRAINING, trainCnn, type Scores } from '../../method/cnn/train-cnn.js';
 import { loadSliceSet } from '../../method/training/slice-dataset.js';
 import { int, num, progressBar } from '../options.js';
+import { addDeviceOptions } from '../device.js';
 import { rowsOfSplit } from './train-dae.js';
 
 export const CNN_REPORT_FILE = 'cnn.json';
@@ -17,7 +18,7 @@ const fmt = (s: Scores | null) => (s === null ? 'no validation rows' : `val accu
 
 export function register(program: Command): void {
   const d = DEFAULT_CNN_TRAINING;
-  program
+  addDeviceOptions(program
     .command('train-cnn')
     .description('train the small ResNet classifier explained by the CAM baselines (vertebra labels only; lesion masks are never read)')
     .requiredOption('--manifest <file>', 'manifest; rows with split=train train it, split=val score it (no splits: all rows train)')
@@ -25,7 +26,7 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'passes over the training vertebrae', int, d.epochs)
     .option('--batch-size <n>', 'slices per step', int, d.batchSize)
     .option('--lr <x>', 'Adam learning rate at the start of the cosine decay', num, d.lr)
-    .option('--seed <n>', 'seed of initialisation, data order and augmentation', int, d.seed)
+    .option('--seed <n>', 'seed of initialisation, data order and augmentation', int, d.seed), { precision: false })
     .action(async (o) => {
       if (o.epochs < 1 || o.batchSize < 1) throw new Error('--epochs and --batch-size must be at least 1');
       const rows = await readManifest(o.manifest, { checkFiles: 'inputs' });
@@ -46,7 +47,7 @@ export function register(program: Command): void {
         const options = { config: DEFAULT_CNN_CONFIG, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed };
         let result;
         try {
-          result = await trainCnn(train, val, options, {
+          result = await trainCnn(train, val, { ...options, device: o.device }, {
             onStep: (step, total, loss) => bar.update(step, total, { loss: loss.toFixed(4) }),
             onEpoch: (r) => process.stderr.write(`\ntrain-cnn: epoch ${r.epoch}  loss ${r.loss.toFixed(4)}  ${fmt(r.val)}  ${r.seconds.toFixed(1)} s\n`),
           });

@@ -7,6 +7,7 @@ import { loadSliceSet } from '../../method/training/slice-dataset.js';
 import { LOSS_WEIGHTINGS, type LossWeighting } from '../../model/diffusion.js';
 import { DEFAULT_TRAIN_OPTIONS, MODEL_FILE, RECIPES, type RecipeName, trainDae } from '../../method/training/train-dae.js';
 import { int, num, progressBar } from '../options.js';
+import { addDeviceOptions, placement } from '../device.js';
 
 /** Rows of a split when the manifest has splits, else all rows. */
 export function rowsOfSplit(rows: readonly ManifestRow[], split: 'train' | 'val'): ManifestRow[] {
@@ -15,7 +16,7 @@ export function rowsOfSplit(rows: readonly ManifestRow[], split: 'train' | 'val'
 
 export function register(program: Command): void {
   const d = DEFAULT_TRAIN_OPTIONS;
-  program
+  addDeviceOptions(program
     .command('train-dae')
     .description('train the diffusion autoencoder on a manifest (vertebra-level labels only; lesion masks are never read)')
     .requiredOption('--manifest <file>', 'manifest (.csv/.xlsx/.json); rows with split=train are used when splits exist')
@@ -38,7 +39,7 @@ export function register(program: Command): void {
     .option('--preview-every <steps>', 'steps between preview PNGs (0: none)', int, d.previewEvery)
     .option('--resume', 'continue the run in --out from its checkpoint')
     .option('--healthy-only', 'train on the healthy (label 0) rows only: the DAE of the AD baseline')
-    .option('--init <model>', 'start from these weights (a DAE model file of the same architecture) instead of a random initialisation')
+    .option('--init <model>', 'start from these weights (a DAE model file of the same architecture) instead of a random initialisation'))
     .action(async (o) => {
       const base = o.config ? readConfigFile(o.config) : PRESETS[o.preset as PresetName];
       if (!base) throw new Error(`unknown preset '${o.preset}' (choose ${Object.keys(PRESETS).join(', ')})`);
@@ -74,7 +75,7 @@ export function register(program: Command): void {
           {
             config, outDir: o.out, batchSize, totalSamples: o.samples, lr, gradClip: o.gradClip, emaDecay: o.emaDecay,
             emaWarmup: o.emaWarmup, seed: o.seed, checkpointEvery: o.checkpointEvery, logEvery: o.logEvery, previewEvery: o.previewEvery,
-            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), lossWeighting, snrGamma, ...(o.init !== undefined ? { init: o.init } : {}),
+            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), lossWeighting, snrGamma, ...(o.init !== undefined ? { init: o.init } : {}), ...placement(o),
           },
           {
             resume: Boolean(o.resume),

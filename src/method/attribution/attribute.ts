@@ -2,7 +2,7 @@
 // encodings, inversions and renders, and then all their candidates' composites share every call of the
 // harmonisation. Each image keeps its own z, so batching changes nothing but speed.
 import * as torch from '../../tensor/index.js';
-import type { Tensor } from '../../tensor/index.js';
+import type { Device, Tensor } from '../../tensor/index.js';
 import { healthyEdit } from '../classifier/healthy-edit.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
@@ -61,10 +61,11 @@ function rowsOf(t: Tensor): Float32Array[] {
   return Array.from({ length: n }, (_, i) => flat.slice(i * len, (i + 1) * len));
 }
 
-function imagesTensor(images: readonly Float32Array[], rows: number, cols: number): Tensor {
+/** The images as one (N, 1, rows, cols) batch on device: one host-to-device transfer. */
+function imagesTensor(images: readonly Float32Array[], rows: number, cols: number, device: Device): Tensor {
   const flat = new Float32Array(images.length * rows * cols);
   images.forEach((im, i) => flat.set(im, i * rows * cols));
-  return torch.tensor(flat, [images.length, 1, rows, cols]);
+  return torch.tensor(flat, [images.length, 1, rows, cols], 'float32', device);
 }
 
 /** Runs the method group by group (vertebraeBatch vertebrae at a time), yielding each group's results in input order. */
@@ -101,6 +102,7 @@ function attributeGroup(
     }
   }
   const { maxBatch } = o;
+  const device = engine.device ?? 'cpu';
   const encode = (x: Tensor) => chunked(x.size(0), maxBatch, (s, l) => engine.encode(x.narrow(0, s, l)));
   const invert = (x: Tensor, z: Tensor, steps: number) => chunked(x.size(0), maxBatch, (s, l) => engine.invert(x.narrow(0, s, l), z.narrow(0, s, l), steps));
   const render = (xT: Tensor, z: Tensor, steps: number) => chunked(xT.size(0), maxBatch, (s, l) => engine.render(xT.narrow(0, s, l), z.narrow(0, s, l), steps));
@@ -108,7 +110,7 @@ function attributeGroup(
   const probabilities = (images: readonly Float32Array[], harmonise: boolean): number[] =>
     torch
       .tidy(() => {
-        let x = imagesTensor(images, rows, cols);
+        let x = imagesTensor(images, rows, cols, device);
         if (harmonise) {
           const z = encode(x);
           x = render(invert(x, z, o.harmoniseInversionSteps), z, o.harmoniseRenderSteps);
@@ -120,12 +122,12 @@ function attributeGroup(
   return torch.noGrad(() => {
     // Step 1: z, x_T, then the reconstruction and the healthy edit rendered from the same x_T in one batch.
     const { zs, zHealthy, recons, edits } = torch.tidy(() => {
-      const x = imagesTensor(group.map((v) => v.image), rows, cols);
+      const x = imagesTensor(group.map((v) => v.image), rows, cols, device);
       const z = encode(x);
       const xT = invert(x, z, o.inversionSteps);
       const zs = rowsOf(z);
       const zHealthy = zs.map((zi) => healthyEdit(zi, classifier, o.targetP));
-      const zh = torch.tensor(Float32Array.from(zHealthy.flatMap((a) => Array.from(a))), z.shape);
+      const zh = torch.tensor(Float32Array.from(zHealthy.flatMap((a) => Array.from(a))), z.shape, 'float32', device);
       const both = rowsOf(render(torch.cat([xT, xT], 0), torch.cat([z, zh], 0), o.renderSteps));
       return { zs, zHealthy, recons: both.slice(0, group.length), edits: both.slice(group.length) };
     });

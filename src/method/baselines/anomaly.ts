@@ -34,7 +34,7 @@ export function anomalyBaseline(engine: LatentDiffusion, vertebrae: readonly Ver
   });
   const recon = torch.noGrad(() =>
     torch.tidy(() => {
-      const x = torch.tensor(flat, [vertebrae.length, 1, rows, cols]);
+      const x = torch.tensor(flat, [vertebrae.length, 1, rows, cols], 'float32', engine.device ?? 'cpu');
       const z = engine.encode(x);
       return engine.render(engine.invert(x, z, o.inversionSteps), z, o.renderSteps).toFloat32Array();
     }),

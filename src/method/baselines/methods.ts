@@ -47,12 +47,12 @@ export function otsuMethod(minSize: number): Baseline {
   };
 }
 
-/** slices → (N, 1, rows, cols). */
-function batchTensor(vs: readonly VertebraSlice[]): torch.Tensor {
+/** slices → (N, 1, rows, cols) on device. */
+function batchTensor(vs: readonly VertebraSlice[], device: torch.Device): torch.Tensor {
   const { rows, cols } = vs[0]!.mask;
   const flat = new Float32Array(vs.length * rows * cols);
   vs.forEach((v, i) => flat.set(v.image, i * rows * cols));
-  return torch.tensor(flat, [vs.length, 1, rows, cols]);
+  return torch.tensor(flat, [vs.length, 1, rows, cols], 'float32', device);
 }
 
 export function camMethod(method: CamMethod, cnn: CnnFile, minSize: number, batchSize: number): Baseline {
@@ -61,7 +61,7 @@ export function camMethod(method: CamMethod, cnn: CnnFile, minSize: number, batc
     batchSize,
     settings: { minSize, camThreshold: CAM_THRESHOLD, malignantP: MALIGNANT_P, healthyMedian: cnn.healthyMedian, cnn: cnn.metadata },
     run: (vs) => {
-      const { maps, pMalignant } = torch.tidy(() => computeCams(cnn.model, batchTensor(vs), method));
+      const { maps, pMalignant } = torch.tidy(() => computeCams(cnn.model, batchTensor(vs, cnn.model.device), method));
       return vs.map((v, i) => {
         const r = camLabels(maps[i]!, v, pMalignant[i]!, cnn.healthyMedian, minSize);
         return { labels: r.labels, map: { title: `${method} (P ${pMalignant[i]!.toFixed(3)})`, data: maps[i]! }, details: { pMalignant: pMalignant[i], regions: r.regions } };

@@ -28,7 +28,7 @@ export function principalProjection(a: Tensor): Tensor {
     const cov = xc.transpose(1, 2).bmm(xc);
     const unit = (v: Tensor) => v.div(v.norm(2, 1, true).clamp(1e-300));
     // A seeded random start: almost surely not orthogonal to the first axis (a constant start can be).
-    let v = unit(torch.randn([n, k, 1], new torch.Generator(0), 'float64'));
+    let v = unit(torch.randn([n, k, 1], new torch.Generator(0), 'float64', a.device));
     for (let i = 0; i < POWER_ITERATIONS; i++) {
       const next = unit(cov.bmm(v));
       const change = next.sub(v).abs().max().item();

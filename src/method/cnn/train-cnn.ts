@@ -13,6 +13,8 @@ export interface TrainCnnOptions {
   batchSize: number;
   lr: number;
   seed: number;
+  /** Where the CNN trains (default: the CPU). */
+  device?: torch.Device;
 }
 
 export const DEFAULT_CNN_TRAINING = { epochs: 30, batchSize: 32, lr: 1e-3, seed: 0 } as const;
@@ -39,7 +41,7 @@ export function predictCentreSlices(model: CnnClassifier, set: SliceSet, batch =
   torch.noGrad(() => {
     for (let s = 0; s < set.count; s += batch) {
       const idx = Array.from({ length: Math.min(batch, set.count - s) }, (_, k) => s + k);
-      out.push(...torch.tidy(() => model.forward(torch.cat(idx.map((i) => centreSlice(set, i)), 0)).sigmoid().toNumbers()));
+      out.push(...torch.tidy(() => model.forward(torch.cat(idx.map((i) => centreSlice(set, i)), 0).toDevice(model.device)).sigmoid().toNumbers()));
     }
   });
   return out;
@@ -51,7 +53,7 @@ export function scores(labels: ArrayLike<number>, p: readonly number[]): Scores 
 }
 
 /** Slices (one random central slice each, augmented) and labels of the given vertebrae. */
-function batchOf(set: SliceSet, which: readonly number[], gen: torch.Generator): { x: torch.Tensor; y: torch.Tensor } {
+function batchOf(set: SliceSet, which: readonly number[], gen: torch.Generator, device: torch.Device): { x: torch.Tensor; y: torch.Tensor } {
   const px = set.rows * set.cols;
   const slices = drawSliceIndices(which.length, CENTRAL_SLICES, gen);
   const data = new Float32Array(which.length * px);
@@ -59,8 +61,9 @@ function batchOf(set: SliceSet, which: readonly number[], gen: torch.Generator):
     const start = (v * CENTRAL_SLICES + slices[b]!) * px;
     data.set(set.data.subarray(start, start + px), b * px);
   });
-  const x = augmentBatch(torch.tensor(data, [which.length, 1, set.rows, set.cols]), gen);
-  return { x, y: torch.tensor(Float32Array.from(which, (v) => set.labels[v]!)) };
+  // Augmented on the host, then moved in one transfer.
+  const x = augmentBatch(torch.tensor(data, [which.length, 1, set.rows, set.cols]), gen).toDevice(device);
+  return { x, y: torch.tensor(Float32Array.from(which, (v) => set.labels[v]!), undefined, 'float32', device) };
 }
 
 export async function trainCnn(
@@ -70,7 +73,7 @@ export async function trainCnn(
   hooks: { onStep?: (step: number, totalSteps: number, loss: number) => void; onEpoch?: (r: EpochRecord) => void } = {},
 ): Promise<{ model: CnnClassifier; epochs: EpochRecord[] }> {
   const gen = new torch.Generator(opts.seed);
-  const model = new CnnClassifier(opts.config, { seed: opts.seed });
+  const model = new CnnClassifier(opts.config, { seed: opts.seed }).to(opts.device ?? 'cpu');
   const optimizer = torch.Adam(model.parameters(), { lr: opts.lr });
   const perEpoch = Math.ceil(train.count / opts.batchSize);
   const totalSteps = opts.epochs * perEpoch;
@@ -84,7 +87,7 @@ export async function trainCnn(
       // Cosine decay to 0 over the whole run: stable final weights without choosing an epoch on validation.
       optimizer.setLr(0.5 * opts.lr * (1 + Math.cos((Math.PI * step) / totalSteps)));
       const loss = torch.tidy(() => {
-        const { x, y } = batchOf(train, order.slice(b * opts.batchSize, (b + 1) * opts.batchSize), gen);
+        const { x, y } = batchOf(train, order.slice(b * opts.batchSize, (b + 1) * opts.batchSize), gen, model.device);
         optimizer.zeroGrad();
         const l = torch.bceWithLogits(model.forward(x), y);
         l.backward();

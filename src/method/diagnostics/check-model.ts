@@ -105,9 +105,9 @@ function addZReliance(sums: ZSums, model: DiffAE, x: torch.Tensor, z: torch.Tens
   const s = DiffusionSchedule.linear();
   Z_RELIANCE_STEPS.forEach((tv, k) =>
     torch.tidy(() => {
-      const t = torch.full([x.size(0)], tv, 'int64');
-      const noise = torch.randn(x.shape, sums.gen);
-      const xt = s.qSample(x, t, noise);
+      const t = torch.full([x.size(0)], tv, 'int64', x.device);
+      const noise = torch.randn(x.shape, sums.gen, 'float32', x.device);
+      const xt = s.qSampleAt(x, Array.from({ length: x.size(0) }, () => tv), noise);
       sums.own[k]! += model.forward(xt, t, z).sub(noise).square().mean().item();
       sums.other[k]! += model.forward(xt, t, zOther).sub(noise).square().mean().item();
     }),
@@ -160,12 +160,12 @@ function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly
   const hw = batch[0]!.image.length;
   torch.noGrad(() =>
     torch.tidy(() => {
-      const x = imagesOf(batch);
+      const x = imagesOf(batch, model);
       const z = model.encode(x);
       const xT = ddimInvert(model, x, z, { steps: o.inversionSteps });
       const zFlat = z.toFloat32Array();
       const d = z.size(1);
-      const zh = torch.tensor(Float32Array.from(batch.flatMap((_, i) => Array.from(healthyEdit(zFlat.subarray(i * d, (i + 1) * d), classifier)))), z.shape);
+      const zh = torch.tensor(Float32Array.from(batch.flatMap((_, i) => Array.from(healthyEdit(zFlat.subarray(i * d, (i + 1) * d), classifier)))), z.shape, 'float32', z.device);
       // Another vertebra's z: the next one in the batch.
       const zOther = n > 1 ? nextZ(z) : z;
       if (n > 1) addZReliance(acc.z, model, x, z, zOther);
@@ -212,7 +212,7 @@ export function measureZReliance(model: DiffAE, vertebrae: readonly CheckVertebr
     if (batch.length < 2) break;
     torch.noGrad(() =>
       torch.tidy(() => {
-        const x = imagesOf(batch);
+        const x = imagesOf(batch, model);
         const z = model.encode(x);
         addZReliance(sums, model, x, z, nextZ(z));
       }),
@@ -221,13 +221,13 @@ export function measureZReliance(model: DiffAE, vertebrae: readonly CheckVertebr
   return zRelianceOf(sums);
 }
 
-/** The batch's images as (N, 1, H, W). */
-function imagesOf(batch: readonly CheckVertebra[]): torch.Tensor {
+/** The batch's images as (N, 1, H, W) on the model's device. */
+function imagesOf(batch: readonly CheckVertebra[], model: DiffAE): torch.Tensor {
   const hw = batch[0]!.image.length;
   const side = Math.round(Math.sqrt(hw));
   const flat = new Float32Array(batch.length * hw);
   batch.forEach((v, i) => flat.set(v.image, i * hw));
-  return torch.tensor(flat, [batch.length, 1, side, side]);
+  return torch.tensor(flat, [batch.length, 1, side, side], 'float32', model.device);
 }
 
 export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], o: CheckModelOptions): CheckModelResult {

@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../tensor/index.js';
 import { DiffAE } from '../../model/diffae.js';
+import type { Precision } from '../../model/precision.js';
 import type { DiffAEConfig } from '../../model/config.js';
 import { DiffusionSchedule, type LossWeighting, diffusionLoss, lossWeights } from '../../model/diffusion.js';
 import { loadDiffAE, saveDiffAE } from '../../model/checkpoint.js';
@@ -35,6 +36,10 @@ export interface TrainDaeOptions {
   snrGamma: number;
   /** Weights (a DAE model file of the same architecture) a new run starts from instead of a random initialisation. */
   init?: string;
+  /** Where the networks train (default: the CPU); checkpoints do not depend on it, so a run may resume elsewhere. */
+  device?: torch.Device;
+  /** Precision of the networks' forward passes (default fp32). */
+  precision?: Precision;
 }
 
 /**
@@ -111,6 +116,11 @@ export async function trainDae(
     hooks.log?.(`starting from the weights of ${opts.init}`);
   }
   ema.loadStateDict(model.stateDict());
+  const device = opts.device ?? 'cpu';
+  for (const m of [model, ema]) {
+    m.to(device);
+    m.precision = opts.precision ?? 'fp32';
+  }
   const params = model.parameters();
   let optimizer = torch.Adam(params, { lr: opts.lr });
   let step = 0;
@@ -159,7 +169,7 @@ export async function trainDae(
     if (!preview) return;
     const n = Math.min(8, preview.count);
     torch.tidy(() => {
-      const x = torch.cat(Array.from({ length: n }, (_, i) => centreSlice(preview, i)), 0);
+      const x = torch.cat(Array.from({ length: n }, (_, i) => centreSlice(preview, i)), 0).toDevice(device);
       const { recon } = reconstruct(ema, x, opts.previewSteps, opts.previewSteps);
       writeImageRows(join(opts.outDir, `preview-${String(step).padStart(7, '0')}.png`), [x, recon], { replace: true });
     });
@@ -172,7 +182,8 @@ export async function trainDae(
     // Dropout draws from libtorch's global generator: seeding it per step makes a resumed run identical.
     torch.manualSeed(opts.seed * 1_000_003 + step);
     const loss = torch.tidy(() => {
-      const x = sampleBatch(train, opts.batchSize, gen);
+      // Drawn and augmented on the host, then moved in one transfer.
+      const x = sampleBatch(train, opts.batchSize, gen).toDevice(device);
       optimizer.zeroGrad();
       const l = diffusionLoss(model, x, gen, schedule, weights);
       l.backward();
