@@ -5,10 +5,13 @@ import { loadVertebrae } from '../../method/attribution/inputs.js';
 import type { AttributionOptions } from '../../method/attribution/options.js';
 import type { SegmentOutcome } from '../../method/attribution/segment.js';
 import type { JobItem } from '../../method/queue/payload.js';
-import { assertRedisReachable, parseQueueUrl } from '../../method/queue/redis.js';
+import { assertRedisReachable, displayUrl, parseQueueUrl } from '../../method/queue/redis.js';
 import { runQueued } from '../../method/queue/submit.js';
 import { progressBar } from '../options.js';
 import { loadModelPair } from './segment-run.js';
+
+/** Waiting this long with no job taken suggests that no worker is running. */
+const IDLE_HINT_MS = 30_000;
 
 export interface QueuedSegment {
   queue: string;
@@ -33,6 +36,7 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
   const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted} | {running} jobs running');
   const started = Date.now();
   let first: number | undefined;
+  let hinted = false;
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130);
@@ -46,6 +50,10 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
       url, inputs, items: s.items, files: s.files, options: s.options, outDir: s.outDir, resume: s.resume,
       provenance: { model: s.files.model, classifier: s.files.classifier }, signal: abort.signal,
       onProgress: (done, total, running) => {
+        if (running === 0 && done === first && !hinted && Date.now() - started > IDLE_HINT_MS) {
+          hinted = true;
+          console.error(`\nsegment: no worker has taken a job in ${IDLE_HINT_MS / 1000} s; start some with: hsa worker --queue ${displayUrl(url)}`);
+        }
         first ??= done; // vertebrae reused by --continue are not this run's rate
         const rate = done > first ? (((done - first) * 60_000) / (Date.now() - started)).toFixed(2) : '-';
         bar.update(done, total, { done: done.toFixed(1), rate, running: String(running) });
