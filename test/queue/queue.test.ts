@@ -100,12 +100,11 @@ describe.skipIf(missing !== undefined)('hsa segment --queue with hsa worker', ()
     const before = readdirSync(queued()).sort();
     for (const [id, data] of bad) await queue.add('segment', data, { jobId: `bad-${id}`, attempts: 3 });
     for (const [id, , reason] of bad) {
-      let job = await queue.getJob(`bad-${id}`);
-      while ((await job!.getState()) !== 'failed') {
-        expect(await job!.getState()).not.toBe('completed');
+      for (let state = ''; state !== 'failed'; state = await queue.getJobState(`bad-${id}`)) {
+        expect(state, id).not.toBe('completed');
         await new Promise((r) => setTimeout(r, 100));
-        job = await queue.getJob(`bad-${id}`);
       }
+      const job = await queue.getJob(`bad-${id}`);
       expect(job!.failedReason, id).toMatch(reason);
       expect(job!.attemptsMade, id).toBe(1);
     }

@@ -59,18 +59,17 @@ function payload(run: QueuedRun, g: Group, hashes: { model: string; classifier: 
 /** Adds the groups' jobs; a job of the same id still waiting or running (an earlier submit's) is kept. */
 async function enqueue(queue: Queue, run: QueuedRun, groups: readonly Group[]): Promise<void> {
   const hashes = { model: fileSha256(run.files.model), classifier: fileSha256(run.files.classifier) };
-  for (const g of groups) {
+  // All requests in flight together: thousands of jobs cost a few round trips, not thousands.
+  const keep = await Promise.all(groups.map(async (g) => {
     const old = await queue.getJob(g.id);
-    if (old) {
-      const state = await old.getState();
-      if (state !== 'completed' && state !== 'failed') continue;
-      await old.remove();
-    }
-    await queue.add('segment', payload(run, g, hashes), {
-      jobId: g.id, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 5000 },
-      removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S },
-    });
-  }
+    if (!old) return false;
+    const state = await old.getState();
+    if (state !== 'completed' && state !== 'failed') return true;
+    await old.remove();
+    return false;
+  }));
+  const opts = { attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } };
+  await queue.addBulk(groups.filter((_, k) => !keep[k]).map((g) => ({ name: 'segment', data: payload(run, g, hashes), opts: { ...opts, jobId: g.id } })));
 }
 
 /** Polls the jobs until all have finished or the signal stops it; returns the failed ones' reasons. */
@@ -81,7 +80,6 @@ async function watch(queue: Queue, run: QueuedRun, groups: readonly Group[], reu
   const total = run.inputs.length;
   while (left.size > 0 && !run.signal?.aborted) {
     const now = groups.filter((g) => left.has(g.id));
-    // One request per job, all in flight together: thousands of jobs cost one round trip, not thousands.
     const jobs = await Promise.all(now.map(async (g) => {
       const job = await queue.getJob(g.id);
       return { g, job, state: job ? await job.getState() : 'missing' };
@@ -119,6 +117,11 @@ function gather(run: QueuedRun, optionsJson: string, reused: number, started: nu
   return rows;
 }
 
+/** A locked (running) job is not removed: it finishes on its worker. */
+async function removeJobs(queue: Queue, groups: readonly Group[]): Promise<void> {
+  await Promise.all(groups.map((g) => queue.remove(g.id).catch(() => 0)));
+}
+
 export async function runQueued(run: QueuedRun): Promise<SegmentOutcome> {
   const started = Date.now();
   const optionsJson = JSON.stringify(run.options);
@@ -132,7 +135,7 @@ export async function runQueued(run: QueuedRun): Promise<SegmentOutcome> {
     const failures = await watch(queue, run, groups, reused);
     if (run.signal?.aborted) {
       // Jobs not yet taken are withdrawn; running ones cannot be (they are locked) and finish on their workers.
-      for (const g of groups) await queue.remove(g.id).catch(() => 0);
+      await removeJobs(queue, groups);
       const rows = run.inputs.map((v) => finishedRow(run.outDir, v, optionsJson)).filter((r): r is SummaryRow => r !== undefined);
       return { rows, complete: false, reused };
     }
@@ -140,7 +143,7 @@ export async function runQueued(run: QueuedRun): Promise<SegmentOutcome> {
       throw new Error(`${failures.length} of ${groups.length} jobs failed; the other vertebrae are in ${run.outDir}, and the same command with --continue retries the rest:\n  ${failures.join('\n  ')}`);
     }
     const rows = gather(run, optionsJson, reused, started);
-    for (const g of groups) await queue.remove(g.id).catch(() => 0);
+    await removeJobs(queue, groups);
     return { rows, complete: true, reused };
   } finally {
     await queue.close();
