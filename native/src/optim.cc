@@ -86,17 +86,30 @@ class OptimizerWrap : public Napi::ObjectWrap<OptimizerWrap> {
       if (info.Length() != 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(info.Env(), "Optimizer.loadState: expects a Buffer");
       auto buf = info[0].As<Napi::Buffer<char>>();
       std::istringstream is(std::string(buf.Data(), buf.Length()));
-      // The moments go where the parameters are: a checkpoint written on the CPU resumes on a GPU and back.
-      c10::optional<at::Device> device;
-      for (auto& g : opt_->param_groups()) {
-        if (!g.params().empty()) {
-          device = g.params()[0].device();
-          break;
-        }
-      }
-      torch::load(*opt_, is, device);
+      torch::load(*opt_, is);
+      followParameters();
       return info.Env().Undefined();
     });
+  }
+  // Each parameter's state goes where the parameter is: a checkpoint written on the CPU resumes on a GPU and
+  // back. (torch::load's map_location knows CPU and CUDA only; this works for every device.)
+  void followParameters() {
+    for (auto& g : opt_->param_groups()) {
+      for (auto& p : g.params()) {
+        auto it = opt_->state().find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+        if (it == opt_->state().end()) continue;
+        const at::Device d = p.device();
+        auto move = [&](const at::Tensor& t) { return t.defined() ? t.to(d) : t; };
+        auto* state = it->second.get();
+        if (auto* a = dynamic_cast<torch::optim::AdamParamState*>(state)) {
+          a->exp_avg(move(a->exp_avg())).exp_avg_sq(move(a->exp_avg_sq())).max_exp_avg_sq(move(a->max_exp_avg_sq()));
+        } else if (auto* w = dynamic_cast<torch::optim::AdamWParamState*>(state)) {
+          w->exp_avg(move(w->exp_avg())).exp_avg_sq(move(w->exp_avg_sq())).max_exp_avg_sq(move(w->max_exp_avg_sq()));
+        } else if (auto* m = dynamic_cast<torch::optim::SGDParamState*>(state)) {
+          m->momentum_buffer(move(m->momentum_buffer()));
+        }
+      }
+    }
   }
   std::unique_ptr<torch::optim::Optimizer> opt_;
 };

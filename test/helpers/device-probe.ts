@@ -1,9 +1,10 @@
 // Runs the pipeline's tensor work on the device named by argv[2] ('cpu', or 'lazy': libtorch's lazy-tensor
-// device, the stand-in for a GPU) and prints the results as JSON: a UNet forward, a DDIM inversion and render, a
-// training step (loss, backward, clipping, Adam), Hide-and-Seek on two vertebrae (encodings, DDIM loops,
-// healthy edit, harmonisation) and the CNN's CAMs. On 'lazy', any CPU tensor that is not 0-d meeting a lazy one
-// in an op aborts this process (libtorch checks it), so a tensor created without the input's device fails here.
-// It also counts host reads (toArray, item) in the DDIM loop and in the attribution.
+// device, the stand-in for a GPU) and prints the results as JSON: a UNet forward, a DDIM inversion and render,
+// training steps (loss, backward, clipping, Adam; the second after loading Adam state written on the CPU),
+// Hide-and-Seek on two vertebrae (encodings, DDIM loops, healthy edit, harmonisation) and the CNN's CAMs.
+// On 'lazy', any CPU tensor that is not 0-d meeting a lazy one in an op aborts this process (libtorch checks
+// it), so a tensor created without the input's device fails here. It also counts host reads (toArray, item)
+// in the DDIM loops and in the attribution.
 import * as torch from '../../src/tensor/index.js';
 import { native } from '../../src/tensor/native.js';
 import { readConfigFile } from '../../src/model/checkpoint.js';
@@ -72,13 +73,24 @@ torch.noGrad(() => {
 
 model.train();
 const opt = torch.Adam(model.parameters(), { lr: 1e-3 });
-out.train = torch.tidy(() => {
-  const l = diffusionLoss(model, x, gen);
-  l.backward();
-  const gradNorm = torch.clipGradNorm_(model.parameters(), 1);
-  opt.step();
-  return { loss: l.item(), gradNorm };
-});
+const trainStep = () =>
+  torch.tidy(() => {
+    opt.zeroGrad();
+    const l = diffusionLoss(model, x, gen);
+    l.backward();
+    const gradNorm = torch.clipGradNorm_(model.parameters(), 1);
+    opt.step();
+    return { loss: l.item(), gradNorm };
+  });
+out.train = trainStep();
+// A run resumed on the device from a checkpoint written on the CPU: Adam's moments must follow the parameters.
+const cpuModel = DiffAE.fromConfig(model.config, { seed: 6 });
+const cpuOpt = torch.Adam(cpuModel.parameters(), { lr: 1e-3 });
+torch.tidy(() => torch.stack(cpuModel.parameters().map((p) => p.square().sum()), 0).sum().backward());
+cpuOpt.step();
+opt.loadState(cpuOpt.saveState());
+cpuModel.dispose();
+out.resumed = trainStep();
 model.eval();
 
 const d = model.config.enc_out_channels;

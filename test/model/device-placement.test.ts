@@ -1,7 +1,8 @@
-// Device placement without a GPU: test/helpers/device-probe.ts runs the model, the DDIM loops, a training step,
-// Hide-and-Seek (with the classifier's healthy edit and the harmonisation) and the CAMs on libtorch's lazy
-// device, where a tensor created on the CPU and mixed into the work aborts the process. The same probe on the
-// CPU gives the reference numbers: the lazy device must have computed the same thing, not skipped it.
+// Device placement without a GPU: test/helpers/device-probe.ts runs the model, the DDIM loops, training steps
+// (one after loading CPU-written optimizer state), Hide-and-Seek (with the classifier's healthy edit and the
+// harmonisation) and the CAMs on libtorch's lazy device, where a tensor created on the CPU and mixed into the
+// work aborts the process. The same probe on the CPU gives the reference numbers: the lazy device must have
+// computed the same thing, not skipped it.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
@@ -14,6 +15,7 @@ interface Probe {
   render: number[];
   loopReads: number;
   train: { loss: number; gradNorm: number };
+  resumed: { loss: number; gradNorm: number };
   attribution: { pMalignant: number }[];
   candidates: number[];
   attributionReads: number;
@@ -33,7 +35,7 @@ function maxDiff(a: readonly number[], b: readonly number[]): number {
 }
 
 describe('device placement', () => {
-  it('runs model, DDIM, training step, attribution and CAMs on a non-CPU device with no stray CPU tensor', () => {
+  it('runs model, DDIM, training steps (one resumed from CPU-written state), attribution and CAMs on a non-CPU device with no stray CPU tensor', () => {
     const lazy = probe('lazy');
     if (lazy.skipped) return void console.warn(`device placement: ${lazy.skipped}`);
     const cpu = probe('cpu');
@@ -51,6 +53,8 @@ describe('device placement', () => {
     expect(maxDiff(lazy.render, cpu.render)).toBeLessThan(5e-3);
     expect(lazy.train.loss).toBeCloseTo(cpu.train.loss, 4);
     expect(lazy.train.gradNorm).toBeCloseTo(cpu.train.gradNorm, 3);
+    // After loading optimizer state written on the CPU (a resumed checkpoint).
+    expect(lazy.resumed.loss).toBeCloseTo(cpu.resumed.loss, 4);
     expect(maxDiff(lazy.attribution.map((a) => a.pMalignant), cpu.attribution.map((a) => a.pMalignant))).toBeLessThan(1e-5);
     lazy.cams.forEach((c, k) => {
       expect(maxDiff(c.p, cpu.cams[k]!.p)).toBeLessThan(1e-5);
