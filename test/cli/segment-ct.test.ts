@@ -1,6 +1,6 @@
 // `hsa segment --ct` on a synthetic spine written as DICOM with a TotalSegmentator-id label map, and the micro
 // model: what it writes, how it continues an interrupted run, and what it refuses before writing anything.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -100,6 +100,16 @@ describe('hsa segment --ct', () => {
     expect(existsSync(join(out, 'statistics.json'))).toBe(true);
     expect(statSync(opened.crops[0]!.image).mtimeMs).toBe(cropTime);
     expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('continues a run killed while it wrote the crops: the staging folder goes, the crops are written again', async () => {
+    const out = join(tmp, 'killed');
+    await openWholeCt(out, inputs, false);
+    renameSync(join(out, 'crops'), join(out, 'crops.partial-4242-dead00')); // as a SIGKILL mid-staging leaves it
+    const resumed = await openWholeCt(out, inputs, true);
+    expect(resumed.vertebrae).toBe('new');
+    expect(readdirSync(out).sort()).toEqual(['.hsa-segment-ct.json', 'crops']);
+    expect(existsSync(resumed.crops[1]!.image)).toBe(true);
   });
 
   it('refuses bad inputs with the file named, before writing anything', async () => {

@@ -4,7 +4,7 @@
 // whole-CT outputs are then assembled from those folders. The crops are files rather than kept in memory so that
 // every vertebra's result names a real input that can be viewed or segmented again, and so that --continue
 // segments the very crops the interrupted run cropped.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readCtVolume, type CtVolume } from '../../data/ct.js';
 import { assertEmptyOutputDir, writeFileAtomic } from '../../data/files.js';
@@ -75,8 +75,10 @@ export async function openWholeCt(outDir: string, inputs: WholeCtInputs, resume:
     checkInterruptedRun(outDir, {
       pendingFile: CT_PENDING_FILE, doneFile: STATISTICS_JSON, command: 'hsa segment --ct', settings, sameWhat: 'another CT, label map, levels or spacing',
     });
-    // Left by a crash while this run assembled them: its own files, written again at the end.
+    // Left by a crash while this run assembled them: its own files, written again at the end; and the staging
+    // folder of crops a killed run was writing (withOutputDir's <crops>.partial-*), written again if needed.
     for (const f of CT_OUTPUTS) rmSync(join(outDir, f), { force: true });
+    for (const f of readdirSync(outDir)) if (f.startsWith(`${CROPS_DIR}.partial-`)) rmSync(join(outDir, f), { recursive: true, force: true });
     const crops = existsSync(cropsDir) ? existingCrops(cropsDir, stem, levels) : await writeCrops(ct, map, levels, cropsDir, { stem, size, spacing });
     const vertebrae = !existsSync(vertebraeDir) ? 'new' : existsSync(join(vertebraeDir, RUN_FILE)) ? 'complete' : 'interrupted';
     return { outDir, ct, map, crops, inputs: load(crops), vertebrae };
