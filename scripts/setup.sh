@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine: system packages (libtorch), npm packages, the native addon and
-# the TypeScript build. Safe to run again. With LIBTORCH=/path/to/libtorch, the system libtorch is not needed.
+# the TypeScript build. Safe to run again. With LIBTORCH=/path/to/libtorch, or LIBTORCH=auto (the libtorch inside
+# the PyTorch that python3 imports, CUDA included), the system libtorch is not needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
