@@ -4,7 +4,7 @@
 // that neighbouring vertebrae have neighbouring ids and every level has its name.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertSameGrid, readNifti, type LoadedVolume, type Volume } from './nifti.js';
+import { assertSameGrid, readNifti, spacing, type LoadedVolume, type Volume } from './nifti.js';
 
 const range = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
@@ -142,11 +142,21 @@ function readStructureFolder(path: string, ct: LoadedVolume): VertebraMap {
   return finish(path, 'totalseg', { dims: ct.dims, data, geometry: ct.geometry }, []);
 }
 
+/** Far more than any vertebra holds (a lumbar one, posterior elements included, is under 100 cm³). */
+export const MAX_VERTEBRA_CM3 = 400;
+
 function finish(path: string, scheme: LabelScheme, volume: Volume, ids: readonly number[]): VertebraMap {
-  const present = new Set<number>();
-  for (const v of volume.data) if (v > 0) present.add(v);
-  if (present.size === 0) fail(path, `no vertebra labelled${ids.length ? ` (labels ${ids.join(', ')} read as ${scheme === 'verse' ? 'VerSe' : 'TotalSegmentator'})` : ''}`);
-  return { volume, path, scheme, levels: [...present].sort((a, b) => a - b).map(levelName) };
+  const voxels = new Map<number, number>();
+  for (const v of volume.data) if (v > 0) voxels.set(v, (voxels.get(v) ?? 0) + 1);
+  const how = scheme === 'verse' ? 'VerSe' : 'TotalSegmentator';
+  if (voxels.size === 0) fail(path, `no vertebra labelled${ids.length ? ` (labels ${ids.join(', ')} read as ${how})` : ''}`);
+  // An organ read as a vertebra (e.g. a TotalSegmentator map without vertebrae taken for VerSe) is far too large.
+  const [sx, sy, sz] = spacing(volume.geometry);
+  for (const [id, n] of voxels) {
+    const cm3 = (n * sx * sy * sz) / 1000;
+    if (cm3 > MAX_VERTEBRA_CM3) fail(path, `${levelName(id)} (ids read as ${how}) covers ${Math.round(cm3)} cm³, far more than a vertebra: not a vertebra label map, or another scheme (--label-scheme)`);
+  }
+  return { volume, path, scheme, levels: [...voxels.keys()].sort((a, b) => a - b).map(levelName) };
 }
 
 /**

@@ -48,6 +48,13 @@ describe('vertebra label schemes', () => {
     expect(readVertebraMap(path, CT, 'totalseg').levels).toEqual(['L4']);
   });
 
+  it('refuses a label far larger than a vertebra (organs of a TotalSegmentator map taken for VerSe)', () => {
+    // 12 voxels of 50 × 50 × 20 mm = 600 cm³ per slice: a liver (TotalSegmentator 5, VerSe C5) and kidneys.
+    const coarse = axisAlignedGeometry([50, 50, 20], [0, 0, 0]);
+    const organs = write(dir, 'ts-organs.nii.gz', slices([5, 5, 2, 3, 0, 0]), coarse);
+    expect(() => readVertebraMap(organs, { ...CT, geometry: coarse })).toThrow(`${organs}: C5 (ids read as VerSe) covers 1200 cm³, far more than a vertebra: not a vertebra label map, or another scheme (--label-scheme)`);
+  });
+
   it('names the file and the problem: unknown ids, fractions, no vertebra, another grid', () => {
     const tsIds = write(dir, 'ts-as-verse.nii.gz', slices([31, 30]));
     expect(() => readVertebraMap(tsIds, CT, 'verse')).toThrow(`${tsIds}: labels 30, 31 unknown: VerSe vertebra ids are 1–25 and 28 (a TotalSegmentator map? --label-scheme totalseg)`);
