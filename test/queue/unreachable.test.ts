@@ -20,11 +20,12 @@ describe('an unreachable or wrong queue', () => {
   it('hsa worker against a port where no Redis listens exits non-zero within seconds, saying so in one line', async () => {
     const port = await freePort();
     const started = Date.now();
-    const w = startWorker(['--queue', `redis://127.0.0.1:${port}`]);
+    const w = startWorker(['--queue', `redis://127.0.0.1:${port}`, '--device', 'cpu']);
     const code = await w.exited;
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(w.output().trim()).toBe(`hsa: redis://127.0.0.1:${port}: cannot reach Redis (connect ECONNREFUSED 127.0.0.1:${port})`);
+    // The first line is --device's choice, printed by every network command.
+    expect(w.output().trim()).toBe(`worker: device cpu\nhsa: redis://127.0.0.1:${port}: cannot reach Redis (connect ECONNREFUSED 127.0.0.1:${port})`);
   }, 60_000);
 
   it('hsa segment --queue fails the same way before writing anything', async () => {

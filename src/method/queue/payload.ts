@@ -34,6 +34,9 @@ export interface JobResult {
   /** Vertebra folders this attempt moved into the run folder (the others were there from an earlier attempt). */
   written: number;
   seconds: number;
+  /** Where the job process ran the model (the worker's --device and --precision). */
+  device: string;
+  precision: string;
 }
 
 /** A job that must not be run nor retried: its payload, or the run it names, is not what a submitter makes. */

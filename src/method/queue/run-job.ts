@@ -13,6 +13,7 @@ import { loadVertebrae } from '../attribution/inputs.js';
 import { finishedRow, PENDING_FILE, RUN_FILE, runSegmentationResumable, TEMP_PREFIX } from '../attribution/segment.js';
 import { LatentClassifier } from '../classifier/latent-classifier.js';
 import { type JobResult, RejectedJob, type SegmentJob } from './payload.js';
+import type { Placement } from './placement.js';
 
 export function fileSha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -21,16 +22,16 @@ export function fileSha256(path: string): string {
 // A worker keeps the last model it loaded: consecutive jobs of a run use the same one.
 let cached: { key: string; model: DiffAE; classifier: LatentClassifier } | undefined;
 
-function modelPair(job: SegmentJob): { model: DiffAE; classifier: LatentClassifier } {
+function modelPair(job: SegmentJob, placement: Placement): { model: DiffAE; classifier: LatentClassifier } {
   // Hashed on every job: a model replaced on the shared filesystem mid-run must not mix into the results.
   if (fileSha256(job.model) !== job.modelSha256) throw new RejectedJob(`${job.model}: not the model the run was submitted with (its SHA-256 differs)`);
   if (fileSha256(job.classifier) !== job.classifierSha256) throw new RejectedJob(`${job.classifier}: not the classifier the run was submitted with (its SHA-256 differs)`);
-  const key = `${job.model}\0${job.modelSha256}\0${job.classifier}\0${job.classifierSha256}`;
+  const key = [job.model, job.modelSha256, job.classifier, job.classifierSha256, placement.device, placement.precision].join('\0');
   if (cached?.key !== key) {
     cached?.model.dispose();
     cached = undefined;
     const classifier = LatentClassifier.load(job.classifier);
-    cached = { key, model: loadDiffAE(job.model), classifier };
+    cached = { key, model: loadDiffAE(job.model, placement), classifier };
   }
   return cached;
 }
@@ -47,11 +48,14 @@ function isTaken(e: unknown): boolean {
   return code === 'ENOTEMPTY' || code === 'EEXIST';
 }
 
-/** Segments the job's vertebrae into job.outDir; onProgress gets the vertebrae done (fractional) of the job's. */
-export async function runSegmentJob(job: SegmentJob, onProgress?: (done: number, total: number) => void): Promise<JobResult> {
+/**
+ * Segments the job's vertebrae into job.outDir with the model on placement (the worker's); onProgress gets the
+ * vertebrae done (fractional) of the job's.
+ */
+export async function runSegmentJob(job: SegmentJob, placement: Placement, onProgress?: (done: number, total: number) => void): Promise<JobResult> {
   const started = Date.now();
   checkRunFolder(job.outDir);
-  const { model, classifier } = modelPair(job);
+  const { model, classifier } = modelPair(job, placement);
   const inputs = loadVertebrae(job.items, model.config.image_size);
   const scratch = join(job.outDir, `${TEMP_PREFIX}${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`);
   let written = 0;
@@ -71,5 +75,5 @@ export async function runSegmentJob(job: SegmentJob, onProgress?: (done: number,
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { cases: inputs.map((v) => v.caseId), written, seconds: (Date.now() - started) / 1000 };
+  return { cases: inputs.map((v) => v.caseId), written, seconds: (Date.now() - started) / 1000, device: model.device, precision: model.precision };
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type Job, Worker } from 'bullmq';
 import type { JobResult, SegmentJob } from './payload.js';
 import { QUEUE_NAME } from './payload.js';
+import { type Placement, placementEnv } from './placement.js';
 import { connection } from './redis.js';
 
 export interface WorkerSettings {
@@ -16,6 +17,8 @@ export interface WorkerSettings {
   lockDurationMs: number;
   /** How often this worker looks for stalled jobs of dead workers. */
   stalledIntervalMs: number;
+  /** Where the job processes run the model. */
+  placement: Placement;
   log: (line: string) => void;
 }
 
@@ -43,6 +46,8 @@ export function startWorker(s: WorkerSettings): Worker<SegmentJob, JobResult> {
     lockDuration: s.lockDurationMs,
     stalledInterval: s.stalledIntervalMs,
     maxStalledCount: MAX_STALLED,
+    // BullMQ forks the job processes with this environment (placement.ts reads it there).
+    workerForkOptions: { env: { ...process.env, ...placementEnv(s.placement) } },
   });
   const started = new Map<string, number>();
   worker.on('active', (job) => {
@@ -52,7 +57,7 @@ export function startWorker(s: WorkerSettings): Worker<SegmentJob, JobResult> {
   worker.on('completed', (job, r) => {
     const seconds = (Date.now() - (started.get(job.id!) ?? Date.now())) / 1000;
     started.delete(job.id!);
-    s.log(`job ${job.id}: done in ${seconds.toFixed(1)} s (${r.cases.join(', ')}; ${r.written} written${r.written < r.cases.length ? ', the rest there from an earlier attempt' : ''})`);
+    s.log(`job ${job.id}: done in ${seconds.toFixed(1)} s (${r.cases.join(', ')}; ${r.written} written${r.written < r.cases.length ? ', the rest there from an earlier attempt' : ''}) on ${r.device}, ${r.precision}`);
   });
   worker.on('failed', (job, err) => {
     if (job) started.delete(job.id!);
