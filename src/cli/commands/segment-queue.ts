@@ -8,7 +8,7 @@ import type { JobItem } from '../../method/queue/payload.js';
 import { assertRedisReachable, displayUrl, parseQueueUrl } from '../../method/queue/redis.js';
 import { runQueued } from '../../method/queue/submit.js';
 import { progressBar } from '../options.js';
-import { loadModelPair } from './segment-run.js';
+import { loadModelPair, withStopSignals } from './segment-run.js';
 
 /** Waiting this long with no job taken suggests that no worker is running. */
 const IDLE_HINT_MS = 30_000;
@@ -37,28 +37,21 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
   const started = Date.now();
   let first: number | undefined;
   let hinted = false;
-  const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) process.exit(130);
-    console.error('\nsegment: withdrawing the jobs not yet taken; those running finish on their workers (again to quit at once)');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
-    const outcome = await runQueued({
-      url, inputs, items: s.items, files: s.files, options: s.options, outDir: s.outDir, resume: s.resume,
-      provenance: { model: s.files.model, classifier: s.files.classifier }, signal: abort.signal,
-      onProgress: (done, total, running) => {
-        if (running === 0 && done === first && !hinted && Date.now() - started > IDLE_HINT_MS) {
-          hinted = true;
-          console.error(`\nsegment: no worker has taken a job in ${IDLE_HINT_MS / 1000} s; start some with: hsa worker --queue ${displayUrl(url)}`);
-        }
-        first ??= done; // vertebrae reused by --continue are not this run's rate
-        const rate = done > first ? (((done - first) * 60_000) / (Date.now() - started)).toFixed(2) : '-';
-        bar.update(done, total, { done: done.toFixed(1), rate, running: String(running) });
-      },
-    });
+    const outcome = await withStopSignals('withdrawing the jobs not yet taken; those running finish on their workers', (signal, rate) =>
+      runQueued({
+        url, inputs, items: s.items, files: s.files, options: s.options, outDir: s.outDir, resume: s.resume,
+        provenance: { model: s.files.model, classifier: s.files.classifier }, signal,
+        onProgress: (done, total, running) => {
+          first ??= done;
+          if (running === 0 && done === first && !hinted && Date.now() - started > IDLE_HINT_MS) {
+            hinted = true;
+            console.error(`\nsegment: no worker has taken a job in ${IDLE_HINT_MS / 1000} s; start some with: hsa worker --queue ${displayUrl(url)}`);
+          }
+          bar.update(done, total, { done: done.toFixed(1), rate: rate(done), running: String(running) });
+        },
+      }),
+    );
     bar.stop();
     if (outcome.complete) {
       const lesions = outcome.rows.filter((row) => row.pixels.lytic + row.pixels.blastic > 0).length;
@@ -70,7 +63,5 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
     return outcome;
   } finally {
     bar.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }

@@ -17,28 +17,41 @@ export function loadModelPair(files: { model: string; classifier: string }, run:
   return { model, classifier };
 }
 
-/** runSegmentationResumable observed and interruptible; a stopped run is reported (exit code 130) here. */
-export async function segmentWithProgress(run: Omit<SegmentRun, 'onProgress' | 'signal'>): Promise<SegmentOutcome> {
-  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
+/**
+ * Runs fn with Ctrl-C / SIGTERM aborting its signal (`stopping` says what that means; a second one quits at once),
+ * and a rate meter of this run's own work: vertebrae/min since the first progress value, which excludes
+ * vertebrae reused by --continue.
+ */
+export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSignal, rate: (done: number) => string) => Promise<T>): Promise<T> {
   const started = Date.now();
   let first: number | undefined;
+  const rate = (done: number) => {
+    first ??= done;
+    return done > first ? (((done - first) * 60_000) / (Date.now() - started)).toFixed(2) : '-';
+  };
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130);
-    console.error('\nsegment: stopping after the vertebrae being segmented now (again to quit at once)');
+    console.error(`\nsegment: ${stopping} (again to quit at once)`);
     abort.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const outcome = await runSegmentationResumable({
-      ...run, signal: abort.signal,
-      onProgress: (done, total) => {
-        first ??= done; // the rate counts this run's work only, not vertebrae reused by --continue
-        const rate = done > first ? (((done - first) * 60_000) / (Date.now() - started)).toFixed(2) : '-';
-        bar.update(done, total, { done: done.toFixed(1), rate });
-      },
-    });
+    return await fn(abort.signal, rate);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** runSegmentationResumable observed and interruptible; a stopped run is reported (exit code 130) here. */
+export async function segmentWithProgress(run: Omit<SegmentRun, 'onProgress' | 'signal'>): Promise<SegmentOutcome> {
+  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
+  try {
+    const outcome = await withStopSignals('stopping after the vertebrae being segmented now', (signal, rate) =>
+      runSegmentationResumable({ ...run, signal, onProgress: (done, total) => bar.update(done, total, { done: done.toFixed(1), rate: rate(done) }) }),
+    );
     bar.stop();
     if (!outcome.complete) {
       console.log(`segment: stopped after ${outcome.rows.length} of ${run.inputs.length} vertebrae; the same command with --continue finishes the run`);
@@ -47,7 +60,5 @@ export async function segmentWithProgress(run: Omit<SegmentRun, 'onProgress' | '
     return outcome;
   } finally {
     bar.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
