@@ -5,13 +5,19 @@
 // On 'lazy', any CPU tensor that is not 0-d meeting a lazy one in an op aborts this process (libtorch checks
 // it), so a tensor created without the input's device fails here. It also counts host reads (toArray, item)
 // in the DDIM loops and in the attribution.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as torch from '../../src/tensor/index.js';
+import { axisAlignedGeometry } from '../../src/data/nifti.js';
 import { native } from '../../src/tensor/native.js';
 import { readConfigFile } from '../../src/model/checkpoint.js';
 import { DiffAE } from '../../src/model/diffae.js';
 import { ddimInvert, ddimRender, diffusionLoss } from '../../src/model/diffusion.js';
 import { attribute, type VertebraSlice } from '../../src/method/attribution/attribute.js';
 import { diffaeEngine } from '../../src/method/attribution/engine.js';
+import type { VertebraInput } from '../../src/method/attribution/inputs.js';
+import { runSegmentation } from '../../src/method/attribution/segment.js';
 import { LatentClassifier } from '../../src/method/classifier/latent-classifier.js';
 import { LogisticRegression } from '../../src/method/classifier/logistic.js';
 import { StandardScaler } from '../../src/method/classifier/scaler.js';
@@ -101,6 +107,21 @@ const [results, attributionReads] = readsDuring(() => attribute(diffaeEngine(mod
 out.attribution = results.map((r) => ({ pMalignant: r.pMalignant }));
 out.candidates = results.map((r) => r.candidates.length);
 out.attributionReads = attributionReads;
+
+// The same through runSegmentation, whose progress-counting engine wraps the model's: it must keep the device.
+const tmp = mkdtempSync(join(tmpdir(), 'hsa-device-probe-'));
+try {
+  const slice = vertebra(0);
+  const plane = { sliceIndex: 0, slice, normalisation: { lo: 0, hi: 1 } };
+  const input: VertebraInput = {
+    caseId: 'v0', image: join(tmp, 'v0.nii.gz'), mask: join(tmp, 'v0_seg.nii.gz'), slice, sliceIndex: 0, dims: [64, 64, 1],
+    geometry: axisAlignedGeometry([1, 1, 1], [0, 0, 0]), pixelAreaMm2: 1, normalisation: plane.normalisation, planes: [plane], voxelMm3: 1,
+  };
+  const rows = await runSegmentation({ inputs: [input], engine: diffaeEngine(model), classifier, options: steps, outDir: join(tmp, 'seg') });
+  out.segmented = rows.map((r) => r.pMalignant);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
 
 const cnn = new CnnClassifier({ channels: [8, 16], groups: 4 }, { seed: 2 }).to(device).eval();
 out.cams = (['gradcam', 'eigencam'] as const).map((m) => computeCams(cnn, x, m)).map((r) => ({ maps: r.maps.map((a) => Array.from(a)), p: r.pMalignant }));

@@ -19,6 +19,7 @@ interface Probe {
   attribution: { pMalignant: number }[];
   candidates: number[];
   attributionReads: number;
+  segmented: number[];
   cams: { maps: number[][]; p: number[] }[];
 }
 
@@ -35,7 +36,7 @@ function maxDiff(a: readonly number[], b: readonly number[]): number {
 }
 
 describe('device placement', () => {
-  it('runs model, DDIM, training steps (one resumed from CPU-written state), attribution and CAMs on a non-CPU device with no stray CPU tensor', () => {
+  it('runs model, DDIM, training steps (one resumed from CPU-written state), attribution (also through runSegmentation) and CAMs on a non-CPU device with no stray CPU tensor', () => {
     const lazy = probe('lazy');
     if (lazy.skipped) return void console.warn(`device placement: ${lazy.skipped}`);
     const cpu = probe('cpu');
@@ -56,6 +57,8 @@ describe('device placement', () => {
     // After loading optimizer state written on the CPU (a resumed checkpoint).
     expect(lazy.resumed.loss).toBeCloseTo(cpu.resumed.loss, 4);
     expect(maxDiff(lazy.attribution.map((a) => a.pMalignant), cpu.attribution.map((a) => a.pMalignant))).toBeLessThan(1e-5);
+    // runSegmentation (files written from the device's results) gives the attribution's p_m of the same vertebra.
+    expect(maxDiff(lazy.segmented, [cpu.attribution[0]!.pMalignant])).toBeLessThan(1e-5);
     lazy.cams.forEach((c, k) => {
       expect(maxDiff(c.p, cpu.cams[k]!.p)).toBeLessThan(1e-5);
       expect(maxDiff(c.maps.flat(), cpu.cams[k]!.maps.flat())).toBeLessThan(1e-4);

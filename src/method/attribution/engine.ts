@@ -9,10 +9,10 @@ export interface LatentDiffusion {
   readonly device?: Device;
   /** (N, 1, H, W) → z (N, D). */
   encode(x: Tensor): Tensor;
-  /** DDIM inversion x → x_T conditioned on z (each image its own z). */
-  invert(x: Tensor, z: Tensor, steps: number): Tensor;
+  /** DDIM inversion x → x_T conditioned on z (each image its own z); onStep after each of the steps. */
+  invert(x: Tensor, z: Tensor, steps: number, onStep?: () => void): Tensor;
   /** DDIM render x_T → x conditioned on z. */
-  render(xT: Tensor, z: Tensor, steps: number): Tensor;
+  render(xT: Tensor, z: Tensor, steps: number, onStep?: () => void): Tensor;
 }
 
 /** The Diff-AE with deterministic DDIM (SPEC §3). */
@@ -22,7 +22,7 @@ export function diffaeEngine(model: DiffAE): LatentDiffusion {
       return model.device;
     },
     encode: (x) => model.encode(x),
-    invert: (x, z, steps) => ddimInvert(model, x, z, { steps }),
-    render: (xT, z, steps) => ddimRender(model, xT, z, { steps }),
+    invert: (x, z, steps, onStep) => ddimInvert(model, x, z, { steps, ...(onStep ? { onStep } : {}) }),
+    render: (xT, z, steps, onStep) => ddimRender(model, xT, z, { steps, ...(onStep ? { onStep } : {}) }),
   };
 }

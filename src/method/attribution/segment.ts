@@ -98,12 +98,13 @@ export function openRun(run: Pick<SegmentRun, 'inputs' | 'outDir' | 'resume'>, s
   return done;
 }
 
-/** The engine, counting UNet evaluations (images × steps) so that progress can move within a group. */
+/** The engine, counting UNet evaluations (images, after each DDIM step) so that progress moves within a group. */
 function counting(engine: LatentDiffusion, onEvaluations: (n: number) => void): LatentDiffusion {
   return {
+    ...(engine.device ? { device: engine.device } : {}),
     encode: (x) => engine.encode(x),
-    invert: (x, z, steps) => (onEvaluations(x.size(0) * steps), engine.invert(x, z, steps)),
-    render: (x, z, steps) => (onEvaluations(x.size(0) * steps), engine.render(x, z, steps)),
+    invert: (x, z, steps) => engine.invert(x, z, steps, () => onEvaluations(x.size(0))),
+    render: (x, z, steps) => engine.render(x, z, steps, () => onEvaluations(x.size(0))),
   };
 }
 
