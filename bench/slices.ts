@@ -67,7 +67,10 @@ try {
   console.log(`centre: ${(centre.seconds / rows.length).toFixed(1)} s/vertebra | ${String(slices)}: ${(many.seconds / rows.length).toFixed(1)} s/vertebra, ${(many.seconds / nSlices).toFixed(2)} s/slice | cost ratio ${(many.seconds / centre.seconds).toFixed(1)}×`);
 
   const truths = rows.map((r) => readNifti(r.lesionMsk!));
-  const sameCentre = manyInputs.every((v, i) => plane(many.preds[i]!, v.sliceIndex).data.every((x, p) => x === plane(centre.preds[i]!, v.sliceIndex).data[p]));
+  const sameCentre = manyInputs.every((v, i) => {
+    const reference = plane(centre.preds[i]!, v.sliceIndex).data;
+    return plane(many.preds[i]!, v.sliceIndex).data.every((x, p) => x === reference[p]);
+  });
   for (const [name, cls] of Object.entries(CLASSES)) {
     const adjacent: number[] = [];
     const o2: Overlap[] = [];
