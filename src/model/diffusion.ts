@@ -137,10 +137,11 @@ export function lossWeights(weighting: LossWeighting, gamma: number, schedule = 
 /**
  * The training loss of one batch: t ~ U{0..T−1} and ε ~ N(0, I) from gen, z = Enc(x0),
  * MSE(ε, ε_θ(√ᾱ_t x0 + √(1−ᾱ_t) ε, t, z)) averaged over the batch, each image's MSE times weights[t] when
- * given (see lossWeights). Returns a scalar tensor with a graph.
+ * given (see lossWeights). `z`, when given, is Enc(x0) already computed (with its graph) by a caller that also
+ * uses it. Returns a scalar tensor with a graph.
  */
 export function diffusionLoss(
-  model: AutoencoderModel, x0: Tensor, gen: Generator, schedule = DiffusionSchedule.linear(), weights?: Float64Array,
+  model: AutoencoderModel, x0: Tensor, gen: Generator, schedule = DiffusionSchedule.linear(), weights?: Float64Array, z?: Tensor,
 ): Tensor {
   return torch.tidy(() => {
     const n = x0.size(0);
@@ -150,8 +151,7 @@ export function diffusionLoss(
     const t = tHost.toDevice(x0.device);
     const noise = torch.randn(x0.shape, gen, 'float32', x0.device);
     const xt = schedule.qSampleAt(x0, idx, noise);
-    const z = model.encode(x0);
-    const eps = model.forward(xt, t, z);
+    const eps = model.forward(xt, t, z ?? model.encode(x0));
     if (!weights) return torch.mseLoss(eps, noise);
     const perImage = eps.sub(noise).square().mean(x0.shape.slice(1).map((_, i) => i + 1));
     const w = torch.tensor(Float32Array.from(idx, (i) => weights[i]!), [n], 'float32', x0.device);

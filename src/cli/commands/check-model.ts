@@ -7,7 +7,7 @@ import { loadDiffAE } from '../../model/checkpoint.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { loadVertebra } from '../../method/attribution/inputs.js';
 import { evaluatedSlice } from '../../method/evaluation/label-slice.js';
-import { type CheckVertebra, checkModel, formatCheck, formatZReliance, measureZReliance } from '../../method/diagnostics/check-model.js';
+import { type CheckVertebra, checkModel, classifierAuc, formatCheck, formatZReliance, measureZReliance } from '../../method/diagnostics/check-model.js';
 import { int, progressBar } from '../options.js';
 import { addDeviceOptions, placement } from '../device.js';
 import { DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--harmonise-steps <inv,render>', 'DDIM steps of the harmonisation cycle', '25,10')
     .option('--batch-size <n>', 'vertebrae per model call', int, 16)
     .option('--json <file>', 'also write the result as JSON (a new file)')
-    .option('--z-only', 'only the z reliance (no sampling, no classifier needed): for following a training run'))
+    .option('--z-only', 'only the z reliance (no sampling, no classifier needed): for following a training run; with --classifier also its ROC-AUC'))
     .action(async (o) => {
       const steps = (v: string, flag: string): [number, number] => {
         const p = v.split(',').map(Number);
@@ -47,9 +47,12 @@ export function register(program: Command): void {
       });
       if (o.zOnly) {
         const zReliance = measureZReliance(model, vertebrae, o.batchSize);
+        // An explicit classifier is scored too (encoding only): a label-trained DAE's z is judged on held-out rows.
+        const auc = o.classifier !== undefined ? { classifierAuc: classifierAuc(model, LatentClassifier.load(o.classifier), vertebrae, o.batchSize) } : {};
         model.dispose();
         console.log(formatZReliance(zReliance));
-        if (o.json !== undefined) writeFileAtomic(o.json, `${JSON.stringify({ model: files.model, manifest: o.manifest, split: o.split, vertebrae: vertebrae.length, zReliance }, null, 2)}\n`);
+        if (auc.classifierAuc !== undefined) console.log(`classifier ROC-AUC on these vertebrae: ${auc.classifierAuc?.toFixed(3) ?? 'n/a (one class)'}`);
+        if (o.json !== undefined) writeFileAtomic(o.json, `${JSON.stringify({ model: files.model, manifest: o.manifest, split: o.split, vertebrae: vertebrae.length, zReliance, ...auc }, null, 2)}\n`);
         return;
       }
       const bar = progressBar('check-model', '{value}/{total} vertebrae | ETA {eta_formatted}');

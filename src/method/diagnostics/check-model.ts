@@ -221,6 +221,17 @@ export function measureZReliance(model: DiffAE, vertebrae: readonly CheckVertebr
   return zRelianceOf(sums);
 }
 
+/** ROC-AUC of p_m = P(malignant | Enc(x)) against the labels (null without both classes): encoding only. */
+export function classifierAuc(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], batchSize: number): number | null {
+  const pM: number[] = [];
+  for (let s = 0; s < vertebrae.length; s += batchSize) {
+    const batch = vertebrae.slice(s, s + batchSize);
+    pM.push(...torch.noGrad(() => torch.tidy(() => probabilities(model.encode(imagesOf(batch, model)), classifier))));
+  }
+  const labels = vertebrae.map((v) => v.label);
+  return labels.includes(0) && labels.includes(1) ? rocAuc(labels, pM) : null;
+}
+
 /** The batch's images as (N, 1, H, W) on the model's device. */
 function imagesOf(batch: readonly CheckVertebra[], model: DiffAE): torch.Tensor {
   const hw = batch[0]!.image.length;

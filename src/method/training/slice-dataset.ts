@@ -50,10 +50,16 @@ export function centreSlice(set: SliceSet, i: number): torch.Tensor {
   return torch.tensor(set.data.slice(start, start + px), [1, 1, set.rows, set.cols]);
 }
 
-/** A training batch (N, 1, H, W): uniform vertebrae, uniform central slice, SPEC §2 augmentation. */
-export function sampleBatch(set: SliceSet, batchSize: number, gen: torch.Generator, augment: AugmentOptions = SPEC_AUGMENT): torch.Tensor {
+/**
+ * A training batch (N, 1, H, W): uniform vertebrae, uniform central slice, SPEC §2 augmentation; `labels`
+ * receives the drawn vertebrae's labels when given (length N).
+ */
+export function sampleBatch(
+  set: SliceSet, batchSize: number, gen: torch.Generator, augment: AugmentOptions = SPEC_AUGMENT, labels?: Float32Array,
+): torch.Tensor {
   return torch.tidy(() => {
     const which = torch.randint(0, set.count, [batchSize], gen).toNumbers();
+    if (labels) which.forEach((v, b) => (labels[b] = set.labels[v]!));
     // drawSliceIndices works on absolute indices of a volume; the set keeps slices c-2..c+2 as 0..4.
     const slices = drawSliceIndices(batchSize, CENTRAL_SLICES, gen);
     const px = set.rows * set.cols;

@@ -34,6 +34,12 @@ export interface TrainDaeOptions {
   /** Per-timestep weighting of the ε-MSE (`eps`: the reference) and its SNR cap γ. */
   lossWeighting: LossWeighting;
   snrGamma: number;
+  /**
+   * Weight λ of the label term (0: none, the reference): λ · BCE(z₀, label), the vertebra label (weak
+   * supervision only) predicted from the first coordinate of z as a logit, so that z holds the malignancy
+   * evidence in one direction the healthy edit can follow (docs/model.md).
+   */
+  labelWeight: number;
   /** Weights (a DAE model file of the same architecture) a new run starts from instead of a random initialisation. */
   init?: string;
   /** Where the networks train (default: the CPU); checkpoints do not depend on it, so a run may resume elsewhere. */
@@ -67,6 +73,7 @@ export const DEFAULT_TRAIN_OPTIONS = {
   healthyOnly: false,
   lossWeighting: RECIPES.reference.lossWeighting,
   snrGamma: RECIPES.reference.snrGamma,
+  labelWeight: 0,
 } as const;
 
 export interface TrainProgress {
@@ -82,9 +89,27 @@ export const MODEL_FILE = 'model.safetensors';
 export const LOG_FILE = 'train-log.jsonl';
 
 // Options that must not change across a resume (they define the run's data and arithmetic).
-const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup', 'healthyOnly', 'lossWeighting', 'snrGamma'];
+const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup', 'healthyOnly', 'lossWeighting', 'snrGamma', 'labelWeight'];
 // What a checkpoint written before an option existed ran with.
-const BEFORE: Partial<Record<keyof TrainDaeOptions, unknown>> = { healthyOnly: false, lossWeighting: 'eps', snrGamma: 5 };
+const BEFORE: Partial<Record<keyof TrainDaeOptions, unknown>> = { healthyOnly: false, lossWeighting: 'eps', snrGamma: 5, labelWeight: 0 };
+
+/**
+ * The diffusion loss plus λ · BCE(z₀, label) on the same encoding (see TrainDaeOptions.labelWeight), and the
+ * BCE alone (for the log).
+ */
+export function labelledLoss(
+  model: DiffAE, x: torch.Tensor, labels: Float32Array, gen: torch.Generator, schedule: DiffusionSchedule, weights: Float64Array | undefined, lambda: number,
+): { loss: torch.Tensor; bce: number } {
+  let bceValue = NaN;
+  const loss = torch.tidy(() => {
+    const z = model.encode(x);
+    const y = torch.tensor(labels, [labels.length], 'float32', x.device);
+    const bce = torch.bceWithLogits(torch.select(z, 1, 0), y);
+    bceValue = bce.item();
+    return diffusionLoss(model, x, gen, schedule, weights, z).add(bce.mul(lambda));
+  });
+  return { loss, bce: bceValue };
+}
 
 /**
  * Runs (or resumes, when outDir holds a checkpoint and resume is set) a training run. Stops early, after
@@ -96,6 +121,8 @@ export async function trainDae(
   opts: TrainDaeOptions,
   hooks: { resume?: boolean; signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; log?: (line: string) => void } = {},
 ): Promise<{ step: number; finished: boolean }> {
+  if (!(opts.labelWeight >= 0 && Number.isFinite(opts.labelWeight))) throw new Error(`label weight must be a number ≥ 0, got ${opts.labelWeight}`);
+  if (opts.labelWeight > 0 && opts.healthyOnly) throw new Error('a label weight needs both classes; it cannot be combined with healthy-only training');
   mkdirSync(opts.outDir, { recursive: true });
   const ckptPath = join(opts.outDir, CHECKPOINT_FILE);
   const logPath = join(opts.outDir, LOG_FILE);
@@ -161,7 +188,7 @@ export async function trainDae(
     saveTrainCheckpoint(ckptPath, { step, samples: step * opts.batchSize, config: model.config, options: { ...opts } }, { model, ema, optimizer, generator: gen });
     saveDiffAE(ema, join(opts.outDir, MODEL_FILE), {
       trained_steps: String(step), finished: String(step >= totalSteps), seed: String(opts.seed), healthy_only: String(opts.healthyOnly),
-      loss_weighting: opts.lossWeighting === 'eps' ? 'eps' : `${opts.lossWeighting} gamma ${opts.snrGamma}`,
+      loss_weighting: opts.lossWeighting === 'eps' ? 'eps' : `${opts.lossWeighting} gamma ${opts.snrGamma}`, label_weight: String(opts.labelWeight),
       ...(opts.init !== undefined ? { init: opts.init } : {}),
     }, { replace: true });
   };
@@ -178,14 +205,21 @@ export async function trainDae(
   let windowStart = performance.now();
   let windowSteps = 0;
   let lossSum = 0;
+  let bceSum = 0;
   while (step < totalSteps && !hooks.signal?.aborted) {
     // Dropout draws from libtorch's global generator: seeding it per step makes a resumed run identical.
     torch.manualSeed(opts.seed * 1_000_003 + step);
     const loss = torch.tidy(() => {
       // Drawn and augmented on the host, then moved in one transfer.
-      const x = sampleBatch(train, opts.batchSize, gen).toDevice(device);
+      const labels = new Float32Array(opts.batchSize);
+      const x = sampleBatch(train, opts.batchSize, gen, undefined, labels).toDevice(device);
       optimizer.zeroGrad();
-      const l = diffusionLoss(model, x, gen, schedule, weights);
+      let l: torch.Tensor;
+      if (opts.labelWeight > 0) {
+        const r = labelledLoss(model, x, labels, gen, schedule, weights, opts.labelWeight);
+        l = r.loss;
+        bceSum += r.bce;
+      } else l = diffusionLoss(model, x, gen, schedule, weights);
       l.backward();
       torch.clipGradNorm_(params, opts.gradClip);
       optimizer.step();
@@ -200,11 +234,15 @@ export async function trainDae(
     const imagesPerSecond = (windowSteps * opts.batchSize) / elapsed;
     hooks.onProgress?.({ step, totalSteps, loss, imagesPerSecond, resumedFrom });
     if (step % opts.logEvery === 0 || step === totalSteps) {
-      const entry = { step, samples: step * opts.batchSize, loss: lossSum / windowSteps, imagesPerSecond, time: new Date().toISOString() };
+      const entry = {
+        step, samples: step * opts.batchSize, loss: lossSum / windowSteps, imagesPerSecond, time: new Date().toISOString(),
+        ...(opts.labelWeight > 0 ? { labelBce: bceSum / windowSteps } : {}),
+      };
       appendFileSync(logPath, `${JSON.stringify(entry)}\n`);
       windowStart = performance.now();
       windowSteps = 0;
       lossSum = 0;
+      bceSum = 0;
     }
     if (step % opts.checkpointEvery === 0 || step === totalSteps) checkpoint();
     if (opts.previewEvery > 0 && (step % opts.previewEvery === 0 || step === totalSteps)) writePreview();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as torch from '../../../src/tensor/index.js';
 import { saveDiffAE } from '../../../src/model/checkpoint.js';
 import { rocAuc } from '../../../src/method/classifier/metrics.js';
-import { type CheckVertebra, checkModel, formatCheck, lesionStats, measureZReliance } from '../../../src/method/diagnostics/check-model.js';
+import { type CheckVertebra, checkModel, classifierAuc, formatCheck, lesionStats, measureZReliance } from '../../../src/method/diagnostics/check-model.js';
 import { hsa } from '../../helpers/cli.js';
 import { tinyClassifier, tinyModel, tinySlice, writeVertebra } from '../attribution/fixtures.js';
 
@@ -66,6 +66,9 @@ describe('checkModel', () => {
     const z = torch.noGrad(() => torch.tidy(() => model.encode(torch.tensor(flat, [4, 1, 16, 16])).toFloat32Array()));
     const p = [0, 1, 2, 3].map((i) => classifier.probability(z.subarray(i * 16, (i + 1) * 16)));
     expect(r.classifierAuc).toBe(rocAuc([0, 1, 0, 1], p));
+    // The encoding-only path (--z-only --classifier) scores the same, in any batch size.
+    expect(classifierAuc(model, classifier, vertebrae, 3)).toBeCloseTo(rocAuc([0, 1, 0, 1], p), 12);
+    expect(classifierAuc(model, classifier, vertebrae.slice(0, 1), 3)).toBeNull();
   });
 });
 
@@ -105,5 +108,9 @@ describe('hsa check-model', () => {
     const zOut = join(tmp, 'z.json');
     await hsa('check-model', '--manifest', manifest, '--model', bare, '--z-only', '--json', zOut);
     expect(JSON.parse(readFileSync(zOut, 'utf8')).zReliance.map((s: { t: number }) => s.t)).toEqual([100, 300, 500, 700]);
+    expect(JSON.parse(readFileSync(zOut, 'utf8')).classifierAuc).toBeUndefined();
+    const zcOut = join(tmp, 'zc.json');
+    await hsa('check-model', '--manifest', manifest, '--model', bare, '--classifier', join(tmp, 'model', 'classifier.json'), '--z-only', '--json', zcOut);
+    expect(JSON.parse(readFileSync(zcOut, 'utf8')).classifierAuc).toBe(j.classifierAuc);
   });
 });
