@@ -41,7 +41,7 @@ function drawOverlay() {
   const t = Number($('threshold').value);
   const [rows, cols] = maps.image.shape;
   const labels = deriveLabels(maps.candidates.data, result.candidates.map((c) => (c.type === 'lytic' ? 1 : 2)),
-    result.candidates.map((c) => c.delta), t);
+    result.candidates.map((c) => c.delta), result.candidates.map((c) => c.kept), t);
   let lesion = 0;
   paint($('ct'), rows, cols, (i) => {
     const base = grey(maps.image.data[i]);
@@ -53,7 +53,7 @@ function drawOverlay() {
   $('threshold-value').textContent = t.toFixed(2);
   for (const tr of $('candidates').querySelectorAll('tr[data-delta]')) {
     const d = tr.dataset.delta;
-    tr.classList.toggle('kept', d === '' || Number(d) > t);
+    tr.classList.toggle('kept', d === '' ? tr.dataset.kept === 'true' : Number(d) > t);
   }
 }
 
@@ -63,6 +63,7 @@ function candidateRows(result) {
   for (const c of result.candidates) {
     const tr = document.createElement('tr');
     tr.dataset.delta = c.delta === null ? '' : String(c.delta);
+    tr.dataset.kept = String(c.kept);
     tr.className = c.type;
     for (const text of ['#' + c.id, c.type, String(c.pixels), c.areaMm2.toFixed(1), c.delta === null ? 'not scored' : c.delta.toFixed(3)]) {
       const td = document.createElement('td'); td.textContent = text; tr.append(td);

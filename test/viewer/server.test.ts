@@ -107,10 +107,13 @@ describe('hsa view server', () => {
 });
 
 describe('deriveLabels', () => {
-  it('keeps a candidate when Δ > threshold, unscored ones always', () => {
+  it('keeps a candidate when Δ > threshold; an unscored one as it was saved', () => {
     const map = Int32Array.from([0, 1, 1, 2, 3, 0]);
-    expect([...deriveLabels(map, [1, 2, 1], [0.8, 0.3, null], 0.5)]).toEqual([0, 1, 1, 0, 1, 0]);
-    expect([...deriveLabels(map, [1, 2, 1], [0.8, 0.3, null], 0.2)]).toEqual([0, 1, 1, 2, 1, 0]);
-    expect([...deriveLabels(map, [1, 2, 1], [0.8, 0.3, null], 0.8)]).toEqual([0, 0, 0, 0, 1, 0]);
+    const kept = [true, false, true];
+    expect([...deriveLabels(map, [1, 2, 1], [0.8, 0.3, null], kept, 0.5)]).toEqual([0, 1, 1, 0, 1, 0]);
+    expect([...deriveLabels(map, [1, 2, 1], [0.8, 0.3, null], kept, 0.2)]).toEqual([0, 1, 1, 2, 1, 0]);
+    expect([...deriveLabels(map, [1, 2, 1], [0.8, 0.3, null], kept, 0.8)]).toEqual([0, 0, 0, 0, 1, 0]);
+    // Below the P(malignant) gate: unscored and not kept, whatever the threshold.
+    expect([...deriveLabels(map, [1, 2, 1], [null, null, null], [false, false, false], -1)]).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });

@@ -100,6 +100,7 @@ export function register(program: Command): void {
     .option('--vertebrae-batch <n>', 'Hide-and-Seek: vertebrae processed together (default: the schedule\'s)', int)
     .option('--target-p <p>', 'Hide-and-Seek: P(malignant) the healthy edit aims at', num, d.targetP)
     .option('--delta <x>', 'Hide-and-Seek: keep candidates with Δ above this', num, d.deltaThreshold)
+    .option('--min-p-malignant <p>', 'Hide-and-Seek: vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, []))
     .action(async (o) => {
       requirePositive(o, ['minSize', 'figureCases']);

@@ -57,6 +57,7 @@ export function addAttributionOptions(command: Command): Command {
     .option('--min-size <px>', 'smallest candidate in pixels', positive, d.minSize)
     .option('--candidate-quantile <q>', 'cut each difference map at this quantile of its positive values (0.5: the median, SPEC)', num, d.candidateQuantile)
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
+    .option('--min-p-malignant <p>', 'vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--batch-size <n>', `most images per model call ${per('maxBatch')}`, positive)
     .option('--vertebrae-batch <n>', `vertebrae processed together ${per('vertebraeBatch')}`, positive)
     .option('--no-harmonise', 'ablation: score each composite directly, without DAE re-encoding')
@@ -68,7 +69,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, deltaThreshold: o.delta,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, deltaThreshold: o.delta, minPMalignant: o.minPMalignant,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });

@@ -18,7 +18,7 @@ export interface VertebraSlice {
 }
 
 export interface ScoredCandidate extends Candidate {
-  /** P(malignant) of the harmonised composite that reveals only this candidate; null when not scored (keepAll). */
+  /** P(malignant) of the harmonised composite that reveals only this candidate; null when not scored (keepAll, or the vertebra is below minPMalignant). */
   pCandidate: number | null;
   /** Δ = (p_k − p_h) / (p_m − p_h + 1e-8); null when not scored. */
   delta: number | null;
@@ -137,18 +137,19 @@ function attributeGroup(
     });
 
     // Step 4: one composite per candidate of every vertebra, harmonised and scored together.
-    const composites = o.keepAll
-      ? []
-      : partial.flatMap((p, i) => {
-          const base = o.revealFrom === 'original' ? group[i]!.image : recons[i]!;
-          return p.candidates.map((c) => composite(base, edits[i]!, p.all, c.pixelIndices));
-        });
+    // A vertebra the classifier does not call malignant has nothing to explain (minPMalignant).
+    const passes = (p: { pMalignant: number }) => p.pMalignant > o.minPMalignant;
+    const composites = partial.flatMap((p, i) => {
+      if (o.keepAll || !passes(p)) return [];
+      const base = o.revealFrom === 'original' ? group[i]!.image : recons[i]!;
+      return p.candidates.map((c) => composite(base, edits[i]!, p.all, c.pixelIndices));
+    });
     const scores = composites.length === 0 ? [] : probabilities(composites, o.harmonise);
 
     let next = 0;
     return partial.map((p, i) => {
       const candidates: ScoredCandidate[] = p.candidates.map((c) => {
-        if (o.keepAll) return { ...c, pCandidate: null, delta: null, kept: true };
+        if (o.keepAll || !passes(p)) return { ...c, pCandidate: null, delta: null, kept: o.keepAll && passes(p) };
         const pk = scores[next++]!;
         const delta = attributionScore(pk, p.pMalignant, p.pHealthy);
         return { ...c, pCandidate: pk, delta, kept: delta > o.deltaThreshold };

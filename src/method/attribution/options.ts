@@ -25,6 +25,11 @@ export interface AttributionOptions {
   candidateQuantile: number;
   /** Candidates with Δ above this are kept. */
   deltaThreshold: number;
+  /**
+   * Vertebrae with P(malignant | z) at most this get no lesions and their candidates are not scored (the CAM
+   * baselines' gate: an attribution explains a malignant call). 0: every vertebra is scored (SPEC).
+   */
+  minPMalignant: number;
   schedule: Schedule;
   /** At most this many images per model call (bounds memory); 1 in the reference schedule. */
   maxBatch: number;
@@ -52,6 +57,7 @@ const METHOD_DEFAULTS = {
   minSize: 5,
   candidateQuantile: 0.5,
   deltaThreshold: 0.5,
+  minPMalignant: 0,
   harmonise: true,
   revealFrom: 'reconstruction',
   keepAll: false,
@@ -72,6 +78,7 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   (['inversionSteps', 'renderSteps', 'harmoniseInversionSteps', 'harmoniseRenderSteps', 'minSize', 'maxBatch', 'vertebraeBatch'] as const).forEach(positiveInt);
   if (!(o.targetP > 0 && o.targetP < 1)) throw new Error(`attribution: targetP must be in (0, 1), got ${o.targetP}`);
   if (!(o.candidateQuantile >= 0 && o.candidateQuantile < 1)) throw new Error(`attribution: candidateQuantile must be in [0, 1), got ${o.candidateQuantile}`);
+  if (!(o.minPMalignant >= 0 && o.minPMalignant < 1)) throw new Error(`attribution: minPMalignant must be in [0, 1), got ${o.minPMalignant}`);
   if (!Number.isFinite(o.deltaThreshold)) throw new Error(`attribution: deltaThreshold must be a number, got ${o.deltaThreshold}`);
   return o;
 }

@@ -104,6 +104,21 @@ describe('attribute (stub engine)', () => {
     expect(labelled(2)).toEqual([...REGION.coreA, ...REGION.coreC].sort((a, b) => a - b));
   });
 
+  it('minPMalignant: a vertebra at or below it gets no lesions and no composite; above it, nothing changes', () => {
+    const calls: StubCall[] = [];
+    const [gated] = attribute(stubEngine(calls), stubClassifier(), [vertebra], { minPMalignant: pM });
+    expect(calls).toHaveLength(3); // encode, invert, render: no composite is harmonised or scored
+    expect(gated!.candidates.map((c) => [c.kept, c.delta, c.pCandidate])).toEqual([[false, null, null], [false, null, null], [false, null, null]]);
+    expect(gated!.labels.every((v) => v === 0)).toBe(true);
+    const [open] = attribute(stubEngine(), stubClassifier(), [vertebra], { minPMalignant: pM - 1e-6 });
+    const [plain] = attribute(stubEngine(), stubClassifier(), [vertebra], {});
+    expect(open!.candidates.map((c) => c.delta)).toEqual(plain!.candidates.map((c) => c.delta));
+    expect(Array.from(open!.labels)).toEqual(Array.from(plain!.labels));
+    const [keepAllGated] = attribute(stubEngine(), stubClassifier(), [vertebra], { keepAll: true, minPMalignant: pM });
+    expect(keepAllGated!.candidates.some((c) => c.kept)).toBe(false);
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { minPMalignant: 1 })).toThrow(/minPMalignant/);
+  });
+
   it('the Δ threshold decides what is kept', () => {
     const [r] = attribute(stubEngine(), stubClassifier(), [vertebra], { deltaThreshold: -1 });
     expect(r!.candidates.every((c) => c.kept)).toBe(true);
