@@ -21,7 +21,7 @@ import { healthyEdit } from '../src/method/classifier/healthy-edit.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
 import { classOverlap, dice } from '../src/method/evaluation/dice.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
-import { lesionStats } from '../src/method/diagnostics/check-model.js';
+import { imagesOf, lesionStats } from '../src/method/diagnostics/check-model.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../src/method/regions/mask.js';
 import { resolveModelFiles } from '../src/cli/commands/segment.js';
 
@@ -105,13 +105,10 @@ async function main(): Promise<void> {
   const out: Row[][] = settings.map(() => []);
   const t0 = performance.now();
   const hw = cases[0]!.image.length;
-  const side = Math.round(Math.sqrt(hw));
   for (let s = 0; s < cases.length; s += batch) {
     const b = cases.slice(s, s + batch);
     torch.noGrad(() => torch.tidy(() => {
-      const flat = new Float32Array(b.length * hw);
-      b.forEach((c, i) => flat.set(c.image, i * hw));
-      const x = torch.tensor(flat, [b.length, 1, side, side], 'float32', model.device);
+      const x = imagesOf(b, model);
       const z = model.encode(x);
       const xT = ddimInvert(model, x, z, { steps: inv });
       const zf = z.toFloat32Array();

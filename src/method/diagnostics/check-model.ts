@@ -228,12 +228,16 @@ export function classifierAuc(model: DiffAE, classifier: LatentClassifier, verte
     const batch = vertebrae.slice(s, s + batchSize);
     pM.push(...torch.noGrad(() => torch.tidy(() => probabilities(model.encode(imagesOf(batch, model)), classifier))));
   }
-  const labels = vertebrae.map((v) => v.label);
-  return labels.includes(0) && labels.includes(1) ? rocAuc(labels, pM) : null;
+  return aucOrNull(vertebrae.map((v) => v.label), pM);
+}
+
+/** ROC-AUC of the scores against 0/1 labels, or null when only one class is present. */
+function aucOrNull(labels: readonly number[], scores: readonly number[]): number | null {
+  return new Set(labels).size === 2 ? rocAuc(labels, scores) : null;
 }
 
 /** The batch's images as (N, 1, H, W) on the model's device. */
-function imagesOf(batch: readonly CheckVertebra[], model: DiffAE): torch.Tensor {
+export function imagesOf(batch: readonly Pick<CheckVertebra, 'image'>[], model: DiffAE): torch.Tensor {
   const hw = batch[0]!.image.length;
   const side = Math.round(Math.sqrt(hw));
   const flat = new Float32Array(batch.length * hw);
@@ -250,7 +254,6 @@ export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebra
   }
   const rec = mean(acc.recBody);
   const swap = meanOrNull(acc.swap) ?? 0;
-  const both = new Set(acc.labels).size === 2;
   return {
     vertebrae: vertebrae.length,
     malignant: acc.labels.filter((l) => l === 1).length,
@@ -258,7 +261,7 @@ export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebra
     zSwap: { body: swap, ratioToReconError: rec > 0 ? swap / rec : 0 },
     healthyEdit: { body: mean(acc.edit), lesionShare: meanOrNull(acc.lesionShare), lesionAreaShare: meanOrNull(acc.lesionArea), rightSign: meanOrNull(acc.rightSign) },
     cycle: { reconVsPm: mean(acc.reconVsPm), pEdit: mean(acc.pEdit), pHealthy: mean(acc.pH), editDrop: meanOrNull(acc.editDrop), harmonisedDrop: meanOrNull(acc.harmDrop) },
-    classifierAuc: both ? rocAuc(acc.labels, acc.pM) : null,
+    classifierAuc: aucOrNull(acc.labels, acc.pM),
     zReliance: zRelianceOf(acc.z),
   };
 }
