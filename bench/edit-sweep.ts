@@ -1,4 +1,4 @@
-// npm run bench:edit-sweep -- --model DIR [--classifier F ...] [--target-p 1e-5,1e-3,0.1] [--count N] [--split val]
+// npm run bench:edit-sweep -- --model DIR [--classifier F ...] [--target-p 1e-5,1e-3,0.1] [--t-max 1000,600] [--count N] [--split val]
 // Whether a DAE + latent classifier's healthy edit carries lesion information, and at which target p (issue 13):
 // each vertebra is inverted once; the edit is rendered for every classifier × target p. Printed per setting:
 // the edit's size in the body; on malignant vertebrae the share of its change on lesion pixels against their
@@ -6,7 +6,7 @@
 // against lytic pixels and of the blastic map against blastic pixels; and the Dice of the "keep all" candidate
 // union (SPEC §5 step 3) and of Otsu, per class, averaged over the vertebrae holding that class. The reference
 // row "intensity" scores the pixels by darkness (lytic) and brightness (blastic) alone: a map that does not beat
-// it cannot make Hide-and-Seek beat Otsu.
+// it cannot make Hide-and-Seek beat Otsu. --quantile: the candidate maps' cut (SPEC: the median). --t-max: partial encodings (inversion to that noise level only).
 import { parseArgs } from 'node:util';
 import { readManifest } from '../src/data/manifest.js';
 import { readNifti } from '../src/data/nifti.js';
@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     count: { type: 'string', default: '48' },
     'target-p': { type: 'string', default: '1e-5,1e-3,0.05,0.3' },
     steps: { type: 'string', default: '100,40' },
+    't-max': { type: 'string', default: '1000' },
+    quantile: { type: 'string', default: '0.5' },
     batch: { type: 'string', default: '16' },
   },
 });
@@ -67,14 +69,14 @@ function classDice(cases: Case[], pred: (i: number) => Mask2D, cls: number): num
   }));
 }
 
-function keepAllMask(c: Case, r: Row): Mask2D {
-  const cands = findCandidates(r.recon, r.edit, c.mask, 5);
+function keepAllMask(c: Case, r: Row, quantile: number): Mask2D {
+  const cands = findCandidates(r.recon, r.edit, c.mask, 5, quantile);
   const data = new Uint8Array(c.mask.data.length);
   for (const k of cands.candidates) for (const p of k.pixelIndices) data[p] = k.type === 'lytic' ? LYTIC : BLASTIC;
   return { ...c.mask, data };
 }
 
-function report(name: string, cases: Case[], rows: Row[]): void {
+function report(name: string, cases: Case[], rows: Row[], quantiles: number[]): void {
   const stats = cases.flatMap((c, i) => (c.label === 1 ? [lesionStats({ image: c.image, body: c.mask.data, label: 1, lesions: c.lesions }, rows[i]!.recon, rows[i]!.edit, 0)] : [])).filter((s) => s !== null);
   const size = mean(cases.map((c, i) => {
     let s = 0;
@@ -83,10 +85,13 @@ function report(name: string, cases: Case[], rows: Row[]): void {
     return s / n;
   }));
   const d = (i: number, p: number) => rows[i]!.edit[p]! - rows[i]!.recon[p]!;
-  const keep = cases.map((c, i) => keepAllMask(c, rows[i]!));
+  const keepDice = quantiles.flatMap((q) => {
+    const keep = cases.map((c, i) => keepAllMask(c, rows[i]!, q));
+    return [f(classDice(cases, (i) => keep[i]!, LYTIC)), f(classDice(cases, (i) => keep[i]!, BLASTIC))];
+  });
   console.log([name, f(size, 4), f(mean(stats.map((s) => s.share))), f(mean(stats.map((s) => s.area))), f(mean(stats.map((s) => s.sign))),
     f(pixelAuc(cases, (i, p) => Math.max(d(i, p), 0), LYTIC)), f(pixelAuc(cases, (i, p) => Math.max(-d(i, p), 0), BLASTIC)),
-    f(classDice(cases, (i) => keep[i]!, LYTIC)), f(classDice(cases, (i) => keep[i]!, BLASTIC))].join(' | '));
+    ...keepDice].join(' | '));
 }
 
 async function main(): Promise<void> {
@@ -101,7 +106,8 @@ async function main(): Promise<void> {
     const v = loadVertebra(r.image, r.segMsk, model.config.image_size, r.label);
     return { image: v.slice.image, mask: v.slice.mask, label: r.label, lesions: evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!) };
   });
-  const settings = classifiers.flatMap((c) => targets.map((t) => ({ name: `${c.path} p=${t}`, c: c.c, t })));
+  const tMaxes = args['t-max']!.split(',').map(Number);
+  const settings = tMaxes.flatMap((tMax) => classifiers.flatMap((c) => targets.map((t) => ({ name: `${c.path} p=${t} tMax=${tMax}`, c: c.c, t, tMax }))));
   const out: Row[][] = settings.map(() => []);
   const t0 = performance.now();
   const hw = cases[0]!.image.length;
@@ -110,23 +116,27 @@ async function main(): Promise<void> {
     torch.noGrad(() => torch.tidy(() => {
       const x = imagesOf(b, model);
       const z = model.encode(x);
-      const xT = ddimInvert(model, x, z, { steps: inv });
       const zf = z.toFloat32Array();
       const dz = z.size(1);
-      const zs = [z, ...settings.map((st) => torch.tensor(Float32Array.from(b.flatMap((_, i) => Array.from(healthyEdit(zf.subarray(i * dz, (i + 1) * dz), st.c, st.t)))), z.shape, 'float32', z.device))];
-      const renders = ddimRender(model, torch.cat(zs.map(() => xT), 0), torch.cat(zs, 0), { steps: ren }).toFloat32Array();
-      const img = (k: number, i: number) => renders.slice((k * b.length + i) * hw, (k * b.length + i + 1) * hw);
-      settings.forEach((_, k) => b.forEach((__, i) => out[k]!.push({ recon: img(0, i), edit: img(k + 1, i) })));
+      for (const tMax of tMaxes) {
+        const xT = ddimInvert(model, x, z, { steps: inv, tMax });
+        const here = settings.flatMap((st, k) => (st.tMax === tMax ? [{ st, k }] : []));
+        const zs = [z, ...here.map(({ st }) => torch.tensor(Float32Array.from(b.flatMap((_, i) => Array.from(healthyEdit(zf.subarray(i * dz, (i + 1) * dz), st.c, st.t)))), z.shape, 'float32', z.device))];
+        const renders = ddimRender(model, torch.cat(zs.map(() => xT), 0), torch.cat(zs, 0), { steps: ren, tMax }).toFloat32Array();
+        const img = (j: number, i: number) => renders.slice((j * b.length + i) * hw, (j * b.length + i + 1) * hw);
+        here.forEach(({ k }, j) => b.forEach((__, i) => out[k]!.push({ recon: img(0, i), edit: img(j + 1, i) })));
+      }
     }));
     console.log(`${Math.min(s + batch, cases.length)}/${cases.length} vertebrae, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   model.dispose();
   console.log(`${cases.length} ${args.split} vertebrae (${cases.filter((c) => c.label === 1).length} malignant); steps ${inv}/${ren}`);
-  console.log('setting | edit size | lesion share | area share | right sign | pixel AUC lytic | pixel AUC blastic | keep-all Dice lytic | keep-all Dice blastic');
+  const quantiles = args.quantile!.split(',').map(Number);
+  console.log(['setting | edit size | lesion share | area share | right sign | pixel AUC lytic | pixel AUC blastic', ...quantiles.map((q) => `keep-all Dice lytic / blastic, quantile ${q}`)].join(' | '));
   const otsu = cases.map((c) => otsuBaseline({ rows: c.mask.rows, cols: c.mask.cols, data: c.image }, c.mask).labels);
   console.log(['intensity / otsu', '', '', '', '', f(pixelAuc(cases, (i, p) => -cases[i]!.image[p]!, LYTIC)), f(pixelAuc(cases, (i, p) => cases[i]!.image[p]!, BLASTIC)),
     f(classDice(cases, (i) => otsu[i]!, LYTIC)), f(classDice(cases, (i) => otsu[i]!, BLASTIC))].join(' | '));
-  settings.forEach((st, k) => report(st.name, cases, out[k]!));
+  settings.forEach((st, k) => report(st.name, cases, out[k]!, quantiles));
 }
 
 main().catch((e: unknown) => {

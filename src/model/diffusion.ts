@@ -162,6 +162,11 @@ export function diffusionLoss(
 export interface DdimOptions {
   /** Number of DDIM steps N (stride s with len(range(0, 1000, s)) == N). */
   steps: number;
+  /**
+   * Only the sub-sequence's steps with original timestep below tMax (default T: all): inversion stops, and
+   * rendering starts, at noise level tMax instead of T — a partial encoding, whose edits keep more of x.
+   */
+  tMax?: number;
   /** Called after each step with the number of steps done. */
   onStep?: (done: number, total: number) => void;
 }
@@ -196,16 +201,24 @@ function runLoop(x: Tensor, order: number[], step: (i: number, x: Tensor) => Ten
   });
 }
 
+function stepsRun(s: DiffusionSchedule, o: DdimOptions): number {
+  const tMax = o.tMax ?? NUM_TIMESTEPS;
+  const n = s.timesteps.filter((t) => t < tMax).length;
+  if (!(tMax <= NUM_TIMESTEPS) || n === 0) throw new Error(`DDIM tMax must be in (${s.timesteps[0]}, ${NUM_TIMESTEPS}], got ${tMax}`);
+  return n;
+}
+
 /** Deterministic DDIM render x_T → x_0 conditioned on z (each image its own z), one model call per step. */
 export function ddimRender(model: EpsModel, xT: Tensor, z: Tensor, options: DdimOptions): Tensor {
   const s = DiffusionSchedule.ddim(options.steps);
-  const order = Array.from({ length: s.numTimesteps }, (_, k) => s.numTimesteps - 1 - k);
+  const n = stepsRun(s, options);
+  const order = Array.from({ length: n }, (_, k) => n - 1 - k);
   return runLoop(xT, order, (i, x) => ddimStep(model, s, i, x, z, s.alphasCumprodPrev[i]!), options.onStep);
 }
 
 /** DDIM inversion (stochastic encoding) x_0 → x_T conditioned on z, through the same sub-sequence. */
 export function ddimInvert(model: EpsModel, x0: Tensor, z: Tensor, options: DdimOptions): Tensor {
   const s = DiffusionSchedule.ddim(options.steps);
-  const order = Array.from({ length: s.numTimesteps }, (_, k) => k);
+  const order = Array.from({ length: stepsRun(s, options) }, (_, k) => k);
   return runLoop(x0, order, (i, x) => ddimStep(model, s, i, x, z, s.alphasCumprodNext[i]!), options.onStep);
 }

@@ -84,6 +84,22 @@ describe('DDIM', () => {
     const back = ddimRender(model, xT, torch.zeros([1, 4]), { steps: 5 });
     expect(back.sub(target).abs().max().item()).toBeLessThan(1e-5);
   });
+  it('with tMax runs only the steps below it: a partial encoding to √ᾱ(tMax)·x0 + √(1−ᾱ(tMax))·ε and back', () => {
+    const target = torch.full([1, 1, 2, 2], 0.5);
+    const model = new PointModel(target);
+    const xt = ddimInvert(model, target.clone(), torch.zeros([1, 4]), { steps: 10, tMax: 400 });
+    expect(model.calls.map((c) => c[0])).toEqual([0, 100, 200, 300]);
+    // x0 is the data point, so ε ≈ 0 (0.0025 from reading x0 at t = 0) and the partial encoding is ≈ √ᾱ(400)·x0;
+    // √ᾱ(300)·x0 would be 0.09 away.
+    const ac = DiffusionSchedule.linear().alphasCumprod[400]!;
+    expect(xt.sub(target.mul(Math.sqrt(ac))).abs().max().item()).toBeLessThan(5e-3);
+    model.calls.length = 0;
+    const back = ddimRender(model, xt, torch.zeros([1, 4]), { steps: 10, tMax: 400 });
+    expect(model.calls.map((c) => c[0])).toEqual([300, 200, 100, 0]);
+    expect(back.sub(target).abs().max().item()).toBeLessThan(1e-5);
+    expect(() => ddimRender(model, xt, torch.zeros([1, 4]), { steps: 10, tMax: 0 })).toThrow(/tMax/);
+    expect(() => ddimInvert(model, xt, torch.zeros([1, 4]), { steps: 10, tMax: 1001 })).toThrow(/tMax/);
+  });
   it('does not grow memory over a long loop', () => {
     const model = new PointModel(torch.zeros([1, 1, 4, 4]));
     const x = torch.randn([1, 1, 4, 4]);
