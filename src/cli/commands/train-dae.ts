@@ -34,7 +34,6 @@ export function register(program: Command): void {
     .addOption(new Option('--loss-weighting <w>', 'per-timestep weight of the ε-MSE: eps (reference), min-snr, trunc-snr (cpu; emphasises the high-noise steps where the decoder relies on z)').choices(LOSS_WEIGHTINGS))
     .option('--snr-gamma <x>', 'the SNR cap γ of min-snr / trunc-snr (cpu 200)', num)
     .option('--label-weight <x>', 'weight λ of the label term λ·BCE(z₀, label): z\'s first coordinate learns the vertebra label (0: none, the reference; docs/model.md)', num, d.labelWeight)
-    .option('--counterfactual-weight <x>', 'weight μ of the counterfactual term: with z₀ set healthy, the decoder\'s render of a malignant image must look healthy to the EMA encoder and stay close to its own render (needs --label-weight; 0: none; docs/model.md)', num, d.counterfactualWeight)
     .option('--seed <n>', 'seed of data order, augmentation, noise, dropout and initialisation', int, d.seed)
     .option('--checkpoint-every <steps>', 'steps between checkpoints', int, d.checkpointEvery)
     .option('--log-every <steps>', 'steps between log lines', int, d.logEvery)
@@ -77,7 +76,7 @@ export function register(program: Command): void {
           {
             config, outDir: o.out, batchSize, totalSamples: o.samples, lr, gradClip: o.gradClip, emaDecay: o.emaDecay,
             emaWarmup: o.emaWarmup, seed: o.seed, checkpointEvery: o.checkpointEvery, logEvery: o.logEvery, previewEvery: o.previewEvery,
-            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), lossWeighting, snrGamma, labelWeight: o.labelWeight, counterfactualWeight: o.counterfactualWeight, ...(o.init !== undefined ? { init: o.init } : {}), ...placement(o),
+            previewSteps: d.previewSteps, healthyOnly: Boolean(o.healthyOnly), lossWeighting, snrGamma, labelWeight: o.labelWeight, ...(o.init !== undefined ? { init: o.init } : {}), ...placement(o),
           },
           {
             resume: Boolean(o.resume),

@@ -13,7 +13,6 @@ import { type SliceSet, centreSlice, sampleBatch } from './slice-dataset.js';
 import { emaDecayAt, updateEma } from './ema.js';
 import { readTrainCheckpoint, restoreGenerator, saveTrainCheckpoint } from './train-checkpoint.js';
 import { reconstruct, writeImageRows } from './preview.js';
-import { counterfactualLoss } from './counterfactual.js';
 
 export interface TrainDaeOptions {
   config: DiffAEConfig;
@@ -41,11 +40,6 @@ export interface TrainDaeOptions {
    * evidence in one direction the healthy edit can follow (docs/model.md).
    */
   labelWeight: number;
-  /**
-   * Weight μ of the counterfactual term (0: none; needs a label weight): the decoder's render of a malignant image
-   * with a healthy z₀ must look healthy to the EMA encoder and stay close to its own render (counterfactual.ts).
-   */
-  counterfactualWeight: number;
   /** Weights (a DAE model file of the same architecture) a new run starts from instead of a random initialisation. */
   init?: string;
   /** Where the networks train (default: the CPU); checkpoints do not depend on it, so a run may resume elsewhere. */
@@ -80,7 +74,6 @@ export const DEFAULT_TRAIN_OPTIONS = {
   lossWeighting: RECIPES.reference.lossWeighting,
   snrGamma: RECIPES.reference.snrGamma,
   labelWeight: 0,
-  counterfactualWeight: 0,
 } as const;
 
 export interface TrainProgress {
@@ -96,32 +89,26 @@ export const MODEL_FILE = 'model.safetensors';
 export const LOG_FILE = 'train-log.jsonl';
 
 // Options that must not change across a resume (they define the run's data and arithmetic).
-const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup', 'healthyOnly', 'lossWeighting', 'snrGamma', 'labelWeight', 'counterfactualWeight'];
+const FIXED: (keyof TrainDaeOptions)[] = ['batchSize', 'seed', 'lr', 'gradClip', 'emaDecay', 'emaWarmup', 'healthyOnly', 'lossWeighting', 'snrGamma', 'labelWeight'];
 // What a checkpoint written before an option existed ran with.
-const BEFORE: Partial<Record<keyof TrainDaeOptions, unknown>> = { healthyOnly: false, lossWeighting: 'eps', snrGamma: 5, labelWeight: 0, counterfactualWeight: 0 };
+const BEFORE: Partial<Record<keyof TrainDaeOptions, unknown>> = { healthyOnly: false, lossWeighting: 'eps', snrGamma: 5, labelWeight: 0 };
 
 /**
  * The diffusion loss plus λ · BCE(z₀, label) on the same encoding (see TrainDaeOptions.labelWeight), and the
- * BCE alone (for the log); with a counterfactual weight and judge, also the counterfactual term.
+ * BCE alone (for the log).
  */
 export function labelledLoss(
   model: DiffAE, x: torch.Tensor, labels: Float32Array, gen: torch.Generator, schedule: DiffusionSchedule, weights: Float64Array | undefined, lambda: number,
-  counterfactual?: { judge: DiffAE; weight: number },
-): { loss: torch.Tensor; bce: number; cf: { bce: number; l1: number } | null } {
+): { loss: torch.Tensor; bce: number } {
   let bceValue = NaN;
-  let cf: { bce: number; l1: number } | null = null;
   const loss = torch.tidy(() => {
     const z = model.encode(x);
     const y = torch.tensor(labels, [labels.length], 'float32', x.device);
     const bce = torch.bceWithLogits(torch.select(z, 1, 0), y);
     bceValue = bce.item();
-    const l = diffusionLoss(model, x, gen, schedule, weights, z).add(bce.mul(lambda));
-    const c = counterfactual && counterfactualLoss(model, counterfactual.judge, x, z, labels, gen, schedule, counterfactual.weight);
-    if (!c) return l;
-    cf = { bce: c.bce, l1: c.l1 };
-    return l.add(c.loss);
+    return diffusionLoss(model, x, gen, schedule, weights, z).add(bce.mul(lambda));
   });
-  return { loss, bce: bceValue, cf };
+  return { loss, bce: bceValue };
 }
 
 /**
@@ -135,8 +122,6 @@ export async function trainDae(
   hooks: { resume?: boolean; signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; log?: (line: string) => void } = {},
 ): Promise<{ step: number; finished: boolean }> {
   if (!(opts.labelWeight >= 0 && Number.isFinite(opts.labelWeight))) throw new Error(`label weight must be a number ≥ 0, got ${opts.labelWeight}`);
-  if (!(opts.counterfactualWeight >= 0 && Number.isFinite(opts.counterfactualWeight))) throw new Error(`counterfactual weight must be a number ≥ 0, got ${opts.counterfactualWeight}`);
-  if (opts.counterfactualWeight > 0 && !(opts.labelWeight > 0)) throw new Error('a counterfactual weight needs a label weight (z₀ must be the malignancy logit)');
   if (opts.labelWeight > 0 && opts.healthyOnly) throw new Error('a label weight needs both classes; it cannot be combined with healthy-only training');
   mkdirSync(opts.outDir, { recursive: true });
   const ckptPath = join(opts.outDir, CHECKPOINT_FILE);
@@ -163,8 +148,6 @@ export async function trainDae(
     m.to(device);
     m.precision = opts.precision ?? 'fp32';
   }
-  // The EMA copy is never trained; the counterfactual term differentiates through it only to reach the decoder.
-  for (const p of ema.parameters()) p.requiresGrad_(false);
   const params = model.parameters();
   let optimizer = torch.Adam(params, { lr: opts.lr });
   let step = 0;
@@ -206,7 +189,6 @@ export async function trainDae(
     saveDiffAE(ema, join(opts.outDir, MODEL_FILE), {
       trained_steps: String(step), finished: String(step >= totalSteps), seed: String(opts.seed), healthy_only: String(opts.healthyOnly),
       loss_weighting: opts.lossWeighting === 'eps' ? 'eps' : `${opts.lossWeighting} gamma ${opts.snrGamma}`, label_weight: String(opts.labelWeight),
-      ...(opts.counterfactualWeight > 0 ? { counterfactual_weight: String(opts.counterfactualWeight) } : {}),
       ...(opts.init !== undefined ? { init: opts.init } : {}),
     }, { replace: true });
   };
@@ -224,8 +206,6 @@ export async function trainDae(
   let windowSteps = 0;
   let lossSum = 0;
   let bceSum = 0;
-  let cfSum = { bce: 0, l1: 0, n: 0 };
-  const cfJudge = opts.counterfactualWeight > 0 ? { judge: ema, weight: opts.counterfactualWeight } : undefined;
   while (step < totalSteps && !hooks.signal?.aborted) {
     // Dropout draws from libtorch's global generator: seeding it per step makes a resumed run identical.
     torch.manualSeed(opts.seed * 1_000_003 + step);
@@ -236,10 +216,9 @@ export async function trainDae(
       optimizer.zeroGrad();
       let l: torch.Tensor;
       if (opts.labelWeight > 0) {
-        const r = labelledLoss(model, x, labels, gen, schedule, weights, opts.labelWeight, cfJudge);
+        const r = labelledLoss(model, x, labels, gen, schedule, weights, opts.labelWeight);
         l = r.loss;
         bceSum += r.bce;
-        if (r.cf) cfSum = { bce: cfSum.bce + r.cf.bce, l1: cfSum.l1 + r.cf.l1, n: cfSum.n + 1 };
       } else l = diffusionLoss(model, x, gen, schedule, weights);
       l.backward();
       torch.clipGradNorm_(params, opts.gradClip);
@@ -258,14 +237,12 @@ export async function trainDae(
       const entry = {
         step, samples: step * opts.batchSize, loss: lossSum / windowSteps, imagesPerSecond, time: new Date().toISOString(),
         ...(opts.labelWeight > 0 ? { labelBce: bceSum / windowSteps } : {}),
-        ...(cfJudge && cfSum.n > 0 ? { cfBce: cfSum.bce / cfSum.n, cfL1: cfSum.l1 / cfSum.n } : {}),
       };
       appendFileSync(logPath, `${JSON.stringify(entry)}\n`);
       windowStart = performance.now();
       windowSteps = 0;
       lossSum = 0;
       bceSum = 0;
-      cfSum = { bce: 0, l1: 0, n: 0 };
     }
     if (step % opts.checkpointEvery === 0 || step === totalSteps) checkpoint();
     if (opts.previewEvery > 0 && (step % opts.previewEvery === 0 || step === totalSteps)) writePreview();
