@@ -6,7 +6,7 @@
 // against lytic pixels and of the blastic map against blastic pixels; and the Dice of the "keep all" candidate
 // union (SPEC §5 step 3) and of Otsu, per class, averaged over the vertebrae holding that class. The reference
 // row "intensity" scores the pixels by darkness (lytic) and brightness (blastic) alone: a map that does not beat
-// it cannot make Hide-and-Seek beat Otsu. --quantile: the candidate maps' cut (SPEC: the median). --t-max: partial encodings (inversion to that noise level only).
+// it cannot make Hide-and-Seek beat Otsu. --quantile: the candidate maps' cut (SPEC: the median). Each setting is also reported "centred" (edit − recon less its median in the body). --t-max: partial encodings (inversion to that noise level only).
 import { parseArgs } from 'node:util';
 import { readManifest } from '../src/data/manifest.js';
 import { readNifti } from '../src/data/nifti.js';
@@ -14,7 +14,7 @@ import * as torch from '../src/tensor/index.js';
 import { loadDiffAE } from '../src/model/checkpoint.js';
 import { ddimInvert, ddimRender } from '../src/model/diffusion.js';
 import { loadVertebra } from '../src/method/attribution/inputs.js';
-import { findCandidates } from '../src/method/attribution/candidates.js';
+import { bodyMedianDifference, findCandidates } from '../src/method/attribution/candidates.js';
 import { otsuBaseline } from '../src/method/baselines/otsu.js';
 import { LatentClassifier } from '../src/method/classifier/latent-classifier.js';
 import { healthyEdit } from '../src/method/classifier/healthy-edit.js';
@@ -74,6 +74,12 @@ function keepAllMask(c: Case, r: Row, quantile: number): Mask2D {
   const data = new Uint8Array(c.mask.data.length);
   for (const k of cands.candidates) for (const p of k.pixelIndices) data[p] = k.type === 'lytic' ? LYTIC : BLASTIC;
   return { ...c.mask, data };
+}
+
+/** The edit shifted by the median of edit − recon over the body (segment --centre-maps). */
+function centred(r: Row, mask: Mask2D): Row {
+  const med = bodyMedianDifference(r.recon, r.edit, mask);
+  return { recon: r.recon, edit: r.edit.map((v) => v - med) };
 }
 
 function report(name: string, cases: Case[], rows: Row[], quantiles: number[]): void {
@@ -136,7 +142,10 @@ async function main(): Promise<void> {
   const otsu = cases.map((c) => otsuBaseline({ rows: c.mask.rows, cols: c.mask.cols, data: c.image }, c.mask).labels);
   console.log(['intensity / otsu', '', '', '', '', f(pixelAuc(cases, (i, p) => -cases[i]!.image[p]!, LYTIC)), f(pixelAuc(cases, (i, p) => cases[i]!.image[p]!, BLASTIC)),
     f(classDice(cases, (i) => otsu[i]!, LYTIC)), f(classDice(cases, (i) => otsu[i]!, BLASTIC))].join(' | '));
-  settings.forEach((st, k) => report(st.name, cases, out[k]!, quantiles));
+  settings.forEach((st, k) => {
+    report(st.name, cases, out[k]!, quantiles);
+    report(`${st.name} centred`, cases, out[k]!.map((r, i) => centred(r, cases[i]!.mask)), quantiles);
+  });
 }
 
 main().catch((e: unknown) => {

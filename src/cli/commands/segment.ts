@@ -56,6 +56,8 @@ export function addAttributionOptions(command: Command): Command {
     .option('--target-p <p>', 'P(malignant) the healthy edit aims at', num, d.targetP)
     .option('--min-size <px>', 'smallest candidate in pixels', positive, d.minSize)
     .option('--candidate-quantile <q>', 'cut each difference map at this quantile of its positive values (0.5: the median, SPEC)', num, d.candidateQuantile)
+    .option('--edit-t-max <t>', 'partial encoding: the vertebra is inverted only to this noise level, and recon and edit rendered from there (1000: full, SPEC)', positive, d.editTMax)
+    .option('--centre-maps', 'subtract the median of edit − recon over the body before splitting it into the lytic and blastic maps (not in the SPEC)')
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
     .option('--min-p-malignant <p>', 'vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--batch-size <n>', `most images per model call ${per('maxBatch')}`, positive)
@@ -69,7 +71,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, deltaThreshold: o.delta, minPMalignant: o.minPMalignant,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, centreMaps: Boolean(o.centreMaps), deltaThreshold: o.delta, minPMalignant: o.minPMalignant,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });

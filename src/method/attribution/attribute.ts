@@ -9,6 +9,7 @@ import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
 import { type Candidate, findCandidates } from './candidates.js';
 import { composite } from './composite.js';
 import type { LatentDiffusion } from './engine.js';
+import { NUM_TIMESTEPS } from '../../model/diffusion.js';
 import { type AttributionOptions, resolveOptions } from './options.js';
 
 /** One vertebra: its SPEC §2 normalised slice and body mask on the same rows × cols grid. */
@@ -104,8 +105,10 @@ function attributeGroup(
   const { maxBatch } = o;
   const device = engine.device ?? 'cpu';
   const encode = (x: Tensor) => chunked(x.size(0), maxBatch, (s, l) => engine.encode(x.narrow(0, s, l)));
-  const invert = (x: Tensor, z: Tensor, steps: number) => chunked(x.size(0), maxBatch, (s, l) => engine.invert(x.narrow(0, s, l), z.narrow(0, s, l), steps));
-  const render = (xT: Tensor, z: Tensor, steps: number) => chunked(xT.size(0), maxBatch, (s, l) => engine.render(xT.narrow(0, s, l), z.narrow(0, s, l), steps));
+  // tMax only for the vertebra's own encoding (editTMax); the harmonisation is the SPEC's full cycle.
+  const invert = (x: Tensor, z: Tensor, steps: number, tMax?: number) => chunked(x.size(0), maxBatch, (s, l) => engine.invert(x.narrow(0, s, l), z.narrow(0, s, l), steps, undefined, tMax));
+  const render = (xT: Tensor, z: Tensor, steps: number, tMax?: number) => chunked(xT.size(0), maxBatch, (s, l) => engine.render(xT.narrow(0, s, l), z.narrow(0, s, l), steps, undefined, tMax));
+  const editTMax = o.editTMax < NUM_TIMESTEPS ? o.editTMax : undefined;
   /** P(malignant | Enc(img)) of every image; harmonised first (z' = Enc(img), r = render(invert(img, z'), z')) when asked. */
   const probabilities = (images: readonly Float32Array[], harmonise: boolean): number[] =>
     torch
@@ -124,15 +127,15 @@ function attributeGroup(
     const { zs, zHealthy, recons, edits } = torch.tidy(() => {
       const x = imagesTensor(group.map((v) => v.image), rows, cols, device);
       const z = encode(x);
-      const xT = invert(x, z, o.inversionSteps);
+      const xT = invert(x, z, o.inversionSteps, editTMax);
       const zs = rowsOf(z);
       const zHealthy = zs.map((zi) => healthyEdit(zi, classifier, o.targetP));
       const zh = torch.tensor(Float32Array.from(zHealthy.flatMap((a) => Array.from(a))), z.shape, 'float32', device);
-      const both = rowsOf(render(torch.cat([xT, xT], 0), torch.cat([z, zh], 0), o.renderSteps));
+      const both = rowsOf(render(torch.cat([xT, xT], 0), torch.cat([z, zh], 0), o.renderSteps, editTMax));
       return { zs, zHealthy, recons: both.slice(0, group.length), edits: both.slice(group.length) };
     });
     const partial = group.map((v, i) => {
-      const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize, o.candidateQuantile);
+      const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize, o.candidateQuantile, o.centreMaps);
       return { ...found, pMalignant: classifier.probability(zs[i]!), pHealthy: classifier.probability(zHealthy[i]!) };
     });
 

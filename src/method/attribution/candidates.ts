@@ -28,15 +28,27 @@ export interface CandidateSet {
   candidates: Candidate[];
 }
 
-export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number, quantile = 0.5): CandidateSet {
+/** The median of edit − recon over the body (0 for an empty body). */
+export function bodyMedianDifference(recon: Float32Array, edit: Float32Array, mask: Mask2D): number {
+  const d: number[] = [];
+  mask.data.forEach((m, i) => m && d.push(edit[i]! - recon[i]!));
+  if (d.length === 0) return 0;
+  d.sort((a, b) => a - b);
+  const h = d.length >> 1;
+  return d.length % 2 ? d[h]! : (d[h - 1]! + d[h]!) / 2;
+}
+
+/** centre: the difference is taken less its median over the body (AttributionOptions.centreMaps). */
+export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number, quantile = 0.5, centre = false): CandidateSet {
   const { rows, cols } = mask;
   const n = rows * cols;
   if (recon.length !== n || edit.length !== n) throw new Error(`candidates: images of ${recon.length} and ${edit.length} pixels for a ${rows}×${cols} mask`);
   const lyticMap = new Float32Array(n);
   const blasticMap = new Float32Array(n);
+  const offset = centre ? bodyMedianDifference(recon, edit, mask) : 0;
   for (let i = 0; i < n; i++) {
     if (mask.data[i] === 0) continue;
-    const d = edit[i]! - recon[i]!;
+    const d = edit[i]! - recon[i]! - offset;
     if (d > 0) lyticMap[i] = d;
     else if (d < 0) blasticMap[i] = -d;
   }

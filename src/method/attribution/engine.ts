@@ -9,10 +9,13 @@ export interface LatentDiffusion {
   readonly device?: Device;
   /** (N, 1, H, W) → z (N, D). */
   encode(x: Tensor): Tensor;
-  /** DDIM inversion x → x_T conditioned on z (each image its own z); onStep after each of the steps. */
-  invert(x: Tensor, z: Tensor, steps: number, onStep?: () => void): Tensor;
-  /** DDIM render x_T → x conditioned on z. */
-  render(xT: Tensor, z: Tensor, steps: number, onStep?: () => void): Tensor;
+  /**
+   * DDIM inversion x → x_T conditioned on z (each image its own z); onStep after each of the steps. With tMax
+   * below 1000, only the steps below it (a partial encoding).
+   */
+  invert(x: Tensor, z: Tensor, steps: number, onStep?: () => void, tMax?: number): Tensor;
+  /** DDIM render x_T → x conditioned on z (from noise level tMax when given). */
+  render(xT: Tensor, z: Tensor, steps: number, onStep?: () => void, tMax?: number): Tensor;
 }
 
 /** The Diff-AE with deterministic DDIM (SPEC §3). */
@@ -22,7 +25,7 @@ export function diffaeEngine(model: DiffAE): LatentDiffusion {
       return model.device;
     },
     encode: (x) => model.encode(x),
-    invert: (x, z, steps, onStep) => ddimInvert(model, x, z, { steps, ...(onStep ? { onStep } : {}) }),
-    render: (xT, z, steps, onStep) => ddimRender(model, xT, z, { steps, ...(onStep ? { onStep } : {}) }),
+    invert: (x, z, steps, onStep, tMax) => ddimInvert(model, x, z, { steps, ...(onStep ? { onStep } : {}), ...(tMax !== undefined ? { tMax } : {}) }),
+    render: (xT, z, steps, onStep, tMax) => ddimRender(model, xT, z, { steps, ...(onStep ? { onStep } : {}), ...(tMax !== undefined ? { tMax } : {}) }),
   };
 }

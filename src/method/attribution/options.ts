@@ -4,6 +4,7 @@
 // 20-vertebra benchmark (the inversion's steps are cut least: cutting them moved candidate pixels most); `preview` cuts
 // everything for a first look (docs/speed.md). Any explicitly given option overrides the schedule's.
 import { HEALTHY_TARGET_P } from '../classifier/healthy-edit.js';
+import { NUM_TIMESTEPS } from '../../model/diffusion.js';
 
 export type Schedule = 'fast' | 'preview' | 'reference';
 export const SCHEDULES: readonly Schedule[] = ['fast', 'preview', 'reference'];
@@ -23,6 +24,16 @@ export interface AttributionOptions {
   minSize: number;
   /** Each difference map is cut at this quantile of its positive values (SPEC §5: 0.5, the median). */
   candidateQuantile: number;
+  /**
+   * The vertebra's encoding stops at this noise level (a partial DDIM inversion, from which recon and edit are
+   * rendered); 1000: the full inversion to x_T (SPEC). Lower keeps more of the image in the edit (docs/model.md).
+   */
+  editTMax: number;
+  /**
+   * Subtract the median of edit − recon over the body before the difference is split into the two maps: a
+   * brightness change of the whole body is not lesion evidence (false: SPEC).
+   */
+  centreMaps: boolean;
   /** Candidates with Δ above this are kept. */
   deltaThreshold: number;
   /**
@@ -56,6 +67,8 @@ const METHOD_DEFAULTS = {
   targetP: HEALTHY_TARGET_P,
   minSize: 5,
   candidateQuantile: 0.5,
+  editTMax: NUM_TIMESTEPS,
+  centreMaps: false,
   deltaThreshold: 0.5,
   minPMalignant: 0,
   harmonise: true,
@@ -78,6 +91,8 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   (['inversionSteps', 'renderSteps', 'harmoniseInversionSteps', 'harmoniseRenderSteps', 'minSize', 'maxBatch', 'vertebraeBatch'] as const).forEach(positiveInt);
   if (!(o.targetP > 0 && o.targetP < 1)) throw new Error(`attribution: targetP must be in (0, 1), got ${o.targetP}`);
   if (!(o.candidateQuantile >= 0 && o.candidateQuantile < 1)) throw new Error(`attribution: candidateQuantile must be in [0, 1), got ${o.candidateQuantile}`);
+  if (!(Number.isInteger(o.editTMax) && o.editTMax >= 1 && o.editTMax <= NUM_TIMESTEPS)) throw new Error(`attribution: editTMax must be an integer in 1..${NUM_TIMESTEPS}, got ${o.editTMax}`);
+  if (typeof o.centreMaps !== 'boolean') throw new Error(`attribution: centreMaps must be true or false, got ${String(o.centreMaps)}`);
   if (!(o.minPMalignant >= 0 && o.minPMalignant < 1)) throw new Error(`attribution: minPMalignant must be in [0, 1), got ${o.minPMalignant}`);
   if (!Number.isFinite(o.deltaThreshold)) throw new Error(`attribution: deltaThreshold must be a number, got ${o.deltaThreshold}`);
   return o;

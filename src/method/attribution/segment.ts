@@ -1,6 +1,7 @@
 // A whole `hsa segment` run, resumable: each vertebra's folder appears whole (written aside, then renamed into
 // the output folder) as its group finishes; summary.csv and run.json, written last, mark the run complete. An
 // interrupted or failed run leaves only complete vertebrae, and `resume` finishes it after checking them.
+import { ddimTimesteps } from '../../model/diffusion.js';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertEmptyOutputDir, readInputText, writeFileAtomic } from '../../data/files.js';
@@ -103,8 +104,8 @@ function counting(engine: LatentDiffusion, onEvaluations: (n: number) => void): 
   return {
     ...(engine.device ? { device: engine.device } : {}),
     encode: (x) => engine.encode(x),
-    invert: (x, z, steps) => engine.invert(x, z, steps, () => onEvaluations(x.size(0))),
-    render: (x, z, steps) => engine.render(x, z, steps, () => onEvaluations(x.size(0))),
+    invert: (x, z, steps, _onStep, tMax) => engine.invert(x, z, steps, () => onEvaluations(x.size(0)), tMax),
+    render: (x, z, steps, _onStep, tMax) => engine.render(x, z, steps, () => onEvaluations(x.size(0)), tMax),
   };
 }
 
@@ -132,7 +133,8 @@ export async function runSegmentationResumable(run: SegmentRun): Promise<Segment
   // slices are done. Progress counts slices, shown as vertebrae.
   const planes = todo.flatMap((v) => v.planes.map((p) => p.slice));
   // A group's cost: its first stage (known) plus its candidates' harmonisation (estimated from the groups so far).
-  const perPlane = options.inversionSteps + 2 * options.renderSteps;
+  const below = (n: number) => ddimTimesteps(n).filter((t) => t < options.editTMax).length;
+  const perPlane = below(options.inversionSteps) + 2 * below(options.renderSteps);
   const perCandidate = options.harmonise ? options.harmoniseInversionSteps + options.harmoniseRenderSteps : 0;
   let candidatesPerPlane = 10;
   let planesDone = 0;

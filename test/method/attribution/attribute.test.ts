@@ -155,6 +155,19 @@ describe('attribute (stub engine)', () => {
     expect(stages(refCalls)).toEqual(['invert:250', 'render:100', 'render:100', ...Array(3).fill('invert:250'), ...Array(3).fill('render:7')]);
   });
 
+  it('editTMax encodes the vertebra partially (its inversion and renders only); the harmonisation stays full', () => {
+    const calls: StubCall[] = [];
+    attribute(stubEngine(calls), stubClassifier(), [vertebra], { editTMax: 400 });
+    const stages = calls.filter((c) => c.op !== 'encode').map((c) => `${c.op}:${c.tMax ?? 'full'}`);
+    expect(stages).toEqual(['invert:400', 'render:400', 'invert:full', 'render:full']);
+    const spec: StubCall[] = [];
+    attribute(stubEngine(spec), stubClassifier(), [vertebra]);
+    expect(spec.every((c) => c.tMax === undefined)).toBe(true);
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { editTMax: 0 })).toThrow(/editTMax/);
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { editTMax: 1001 })).toThrow(/editTMax/);
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { editTMax: 2.5 })).toThrow(/editTMax/);
+  });
+
   it('rejects bad options and mismatched slices', () => {
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { harmoniseInversionSteps: 1.5 })).toThrow(/harmoniseInversionSteps/);
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { schedule: 'slow' as 'fast' })).toThrow(/schedule/);

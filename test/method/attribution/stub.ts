@@ -64,6 +64,8 @@ export interface StubCall {
   input: Float32Array;
   /** DDIM steps asked for (invert, render). */
   steps?: number;
+  /** The noise level asked for (invert, render), when given. */
+  tMax?: number;
 }
 
 /** The stub; every call is recorded with its batch size. */
@@ -75,18 +77,19 @@ export function stubEngine(calls: StubCall[] = []): LatentDiffusion {
   const weights = torch.tidy(() =>
     torch.cat(cores.map((idx) => torch.tensor(Float32Array.from({ length: N * N }, (_, i) => (idx.includes(i) ? 1 / idx.length : 0)), [N * N, 1])), 1),
   );
-  const record = (op: StubCall['op'], x: Tensor, steps?: number) => calls.push({ op, batch: x.size(0), input: x.toFloat32Array(), ...(steps !== undefined ? { steps } : {}) });
+  const record = (op: StubCall['op'], x: Tensor, steps?: number, tMax?: number) =>
+    calls.push({ op, batch: x.size(0), input: x.toFloat32Array(), ...(steps !== undefined ? { steps } : {}), ...(tMax !== undefined ? { tMax } : {}) });
   return {
     encode: (x) => {
       record('encode', x);
       return torch.tidy(() => x.reshape([x.size(0), N * N]).matmul(weights));
     },
-    invert: (x, z, steps) => {
-      record('invert', x, steps);
+    invert: (x, z, steps, _onStep, tMax) => {
+      record('invert', x, steps, tMax);
       return torch.tidy(() => x.sub(offset(z)));
     },
-    render: (xT, z, steps) => {
-      record('render', xT, steps);
+    render: (xT, z, steps, _onStep, tMax) => {
+      record('render', xT, steps, tMax);
       return torch.tidy(() => xT.add(offset(z)).add(BIAS));
     },
   };

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { bodyMedianDifference, findCandidates } from '../../../src/method/attribution/candidates.js';
+
+// A 4×4 grid whose body is columns 1–3 (12 pixels). The edit darkens the whole body by 0.1 and brightens a
+// 5-pixel region by 0.2 (a filled-in lytic lesion on top of a global darkening).
+const mask = { rows: 4, cols: 4, data: Uint8Array.from({ length: 16 }, (_, i) => (i % 4 === 0 ? 0 : 1)) };
+const LESION = [1, 2, 5, 6, 9];
+const recon = new Float32Array(16).fill(0.5);
+const edit = Float32Array.from(recon, (v, i) => (i % 4 === 0 ? v + 0.7 : LESION.includes(i) ? v + 0.2 : v - 0.1));
+
+describe('findCandidates', () => {
+  it('SPEC: the global darkening fills the blastic map and the lesion stays in the lytic map', () => {
+    const c = findCandidates(recon, edit, mask, 1);
+    expect(Array.from(c.lyticMap.keys()).filter((i) => c.lyticMap[i]! > 0)).toEqual(LESION);
+    expect(Array.from(c.blasticMap.keys()).filter((i) => c.blasticMap[i]! > 0)).toEqual([3, 7, 10, 11, 13, 14, 15]);
+    c.blasticMap.forEach((v) => v > 0 && expect(v).toBeCloseTo(0.1, 6));
+  });
+
+  it('centred: the body median (−0.1, outside the body ignored) is taken off, so only the lesion is left', () => {
+    expect(bodyMedianDifference(recon, edit, mask)).toBeCloseTo(-0.1, 6);
+    const c = findCandidates(recon, edit, mask, 1, 0.5, true);
+    expect(Array.from(c.lyticMap.keys()).filter((i) => c.lyticMap[i]! > 0)).toEqual(LESION);
+    c.lyticMap.forEach((v) => v > 0 && expect(v).toBeCloseTo(0.3, 6));
+    expect(c.blasticMap.every((v) => v === 0)).toBe(true);
+  });
+
+  it('the median of an even count is the mean of the middle two; an empty body has 0', () => {
+    const two = { rows: 1, cols: 2, data: Uint8Array.from([1, 1]) };
+    expect(bodyMedianDifference(Float32Array.from([0, 0]), Float32Array.from([0.1, 0.3]), two)).toBeCloseTo(0.2, 6);
+    expect(bodyMedianDifference(Float32Array.from([0, 0]), Float32Array.from([0.1, 0.3]), { ...two, data: new Uint8Array(2) })).toBe(0);
+  });
+});
