@@ -22,6 +22,7 @@ import { int, num } from '../options.js';
 import { addDeviceOptions, placement } from '../device.js';
 import { loadAdModel, loadCnnOption, makeBaseline, requirePositive, sliceSizeOf } from './baseline.js';
 import { attributionOptionsFrom, CLASSIFIER_FILE, resolveModelFiles } from './segment.js';
+import { modelSettingsIn, SETTINGS_FILE, withModelSettings } from './model-settings.js';
 import { readInputText } from '../../data/files.js';
 
 const OURS = 'hsa';
@@ -83,7 +84,7 @@ export function register(program: Command): void {
     .requiredOption('--manifest <file>', 'manifest with image, seg_msk, label and lesion_msk columns')
     .option('--split <name>', `rows of this split (${SPLITS.join(', ')})`, 'test')
     .requiredOption('--out <dir>', 'output folder (must not exist or be empty); each method writes into <out>/<method>/')
-    .option('--model <dir-or-file>', `Hide-and-Seek: DAE model file or folder (with ${CLASSIFIER_FILE})`)
+    .option('--model <dir-or-file>', `Hide-and-Seek: DAE model file or folder (with ${CLASSIFIER_FILE}; its ${SETTINGS_FILE}, if any, sets Hide-and-Seek's defaults)`)
     .option('--classifier <file>', `Hide-and-Seek: latent classifier (default: ${CLASSIFIER_FILE} beside the model)`)
     .option('--cnn <dir-or-file>', `${CAM_METHODS.join(', ')}: the CNN from hsa train-cnn`)
     .option('--ad-model <dir-or-file>', 'ad: DAE trained on healthy vertebrae only (hsa train-dae --healthy-only)')
@@ -102,13 +103,16 @@ export function register(program: Command): void {
     .option('--candidate-quantile <q>', 'Hide-and-Seek: cut each difference map at this quantile of its positive values (0.5: the median, SPEC)', num, d.candidateQuantile)
     .option('--edit-t-max <t>', 'Hide-and-Seek: partial encoding to this noise level (1000: full, SPEC)', int, d.editTMax)
     .option('--centre-maps', 'Hide-and-Seek: subtract the body median of edit − recon before splitting the maps (not in the SPEC)')
+    .option('--no-centre-maps', 'Hide-and-Seek: do not (when the model folder\'s attribution.json turns it on)')
     .option('--delta <x>', 'Hide-and-Seek: keep candidates with Δ above this', num, d.deltaThreshold)
     .option('--min-p-malignant <p>', 'Hide-and-Seek: vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, []))
-    .action(async (o) => {
+    .action(async (o, command: Command) => {
       requirePositive(o, ['minSize', 'figureCases']);
-      // Explicit values override the schedule's (validated there); without ablation flags these are the method's defaults.
-      const hs = attributionOptionsFrom(o);
+      // Explicit values override the model folder's settings and the schedule's (validated there).
+      const withModel = withModelSettings(o, command, o.model === undefined ? undefined : modelSettingsIn(resolveModelFiles(o.model, o.classifier).dir));
+      if (withModel.note) console.error(`benchmark: Hide-and-Seek ${withModel.note}`);
+      const hs = attributionOptionsFrom(withModel.options);
       const settings = { minSize: hs.minSize, batchSize: hs.maxBatch, inversionSteps: hs.inversionSteps, renderSteps: hs.renderSteps };
       if (!SPLITS.includes(o.split)) throw new Error(`--split must be one of ${SPLITS.join(', ')}`);
       const given = (k: MethodKey) => MODEL_OPTION[k] === undefined || o[MODEL_OPTION[k].key] !== undefined;

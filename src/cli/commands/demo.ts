@@ -19,6 +19,7 @@ import { formatReport, writeEvaluation } from '../../method/evaluation/report.js
 import { writeReport } from '../../report/write-report.js';
 import { int, progressBar } from '../options.js';
 import { addDeviceOptions, placement } from '../device.js';
+import { modelSettingsIn, withModelSettings } from './model-settings.js';
 import { addAttributionOptions, attributionOptionsFrom, CROP_SPACING_MM, DEFAULT_MODEL_DIR, levelList, resolveModelFiles } from './segment.js';
 import { segmentWholeCt } from './segment-ct.js';
 
@@ -40,7 +41,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('segment held-out synthetic vertebrae and the real sample CT with the bundled model, evaluate, and write report.html')
     .option('--out <dir>', 'output folder (must not exist or be empty; default: out/demo-<date-time>)')
-    .option('--model <dir>', 'model folder with model.safetensors and classifier.json', DEFAULT_MODEL_DIR)
+    .option('--model <dir>', 'model folder with model.safetensors and classifier.json (and attribution.json: the method settings chosen for it)', DEFAULT_MODEL_DIR)
     .option('--count <n>', 'synthetic vertebrae to generate and segment', int, 8)
     .option('--sample-ct <file>', 'a real CT vertebra crop (NIfTI) to segment too', join(SAMPLE_DIR, 'sample_ct.nii'))
     .option('--sample-mask <file>', 'its vertebral-body mask', join(SAMPLE_DIR, 'sample_seg.nii'))
@@ -51,9 +52,11 @@ export function register(program: Command): void {
   addDeviceOptions(addAttributionOptions(command)).action(async (o) => {
     if (o.count < 1) throw new Error('--count must be at least 1');
     if ((o.ct === undefined) !== (o.vertebrae === undefined)) throw new Error('--ct and --vertebrae go together');
-    const options = attributionOptionsFrom(o);
-    const outDir = resolve(o.out ?? timestamped());
     const files = resolveModelFiles(o.model);
+    const withModel = withModelSettings(o, command, modelSettingsIn(files.dir));
+    if (withModel.note) process.stderr.write(`demo: ${withModel.note}\n`);
+    const options = attributionOptionsFrom(withModel.options);
+    const outDir = resolve(o.out ?? timestamped());
     const classifier = LatentClassifier.load(files.classifier);
     // The project's sample is optional; a sample the user named must exist.
     const sampleGiven = command.getOptionValueSource('sampleCt') !== 'default' || command.getOptionValueSource('sampleMask') !== 'default';

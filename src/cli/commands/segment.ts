@@ -15,6 +15,7 @@ import { segmentWholeCt } from './segment-ct.js';
 import { loadModelPair, segmentWithProgress } from './segment-run.js';
 import { segmentQueued } from './segment-queue.js';
 import { parseShard, shardRows } from '../shard.js';
+import { modelSettingsIn, SETTINGS_FILE, withModelSettings } from './model-settings.js';
 
 /** Where the shipped model lives (the folder holds model.safetensors and classifier.json). */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
@@ -28,12 +29,14 @@ function mustExist(path: string, what: string): string {
 }
 
 /** --model is a model file or a folder with model.safetensors; the classifier defaults to classifier.json beside it. */
-export function resolveModelFiles(model: string, classifier?: string): { model: string; classifier: string } {
+export function resolveModelFiles(model: string, classifier?: string): { model: string; classifier: string; dir: string } {
   const isDir = existsSync(model) && statSync(model).isDirectory();
   const modelFile = isDir ? join(model, MODEL_FILE) : model;
+  const dir = isDir ? model : dirname(model);
   return {
     model: mustExist(modelFile, 'DAE model (--model)'),
-    classifier: classifier ?? join(isDir ? model : dirname(model), CLASSIFIER_FILE),
+    classifier: classifier ?? join(dir, CLASSIFIER_FILE),
+    dir,
   };
 }
 
@@ -43,7 +46,10 @@ function positive(v: string): number {
   return n;
 }
 
-/** The method's settings as options (schedule, step counts, thresholds, ablations); shared by segment and demo. */
+/**
+ * The method's settings as options (schedule, step counts, thresholds, ablations); shared by segment and demo.
+ * Defaults are the SPEC's, except where the model folder's attribution.json sets them (model-settings.ts).
+ */
 export function addAttributionOptions(command: Command): Command {
   const d = resolveOptions();
   const per = (key: keyof (typeof SCHEDULE_SETTINGS)['fast']) => `(default: ${SCHEDULES.map((s) => `${SCHEDULE_SETTINGS[s][key]} ${s}`).join(', ')})`;
@@ -57,7 +63,8 @@ export function addAttributionOptions(command: Command): Command {
     .option('--min-size <px>', 'smallest candidate in pixels', positive, d.minSize)
     .option('--candidate-quantile <q>', 'cut each difference map at this quantile of its positive values (0.5: the median, SPEC)', num, d.candidateQuantile)
     .option('--edit-t-max <t>', 'partial encoding: the vertebra is inverted only to this noise level, and recon and edit rendered from there (1000: full, SPEC)', positive, d.editTMax)
-    .option('--centre-maps', 'subtract the median of edit − recon over the body before splitting it into the lytic and blastic maps (not in the SPEC)')
+    .option('--centre-maps', 'subtract the median of edit − recon over the body before splitting it into the lytic and blastic maps (not in the SPEC; default: off)')
+    .option('--no-centre-maps', 'do not (when the model folder\'s attribution.json turns it on)')
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
     .option('--min-p-malignant <p>', 'vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--batch-size <n>', `most images per model call ${per('maxBatch')}`, positive)
@@ -71,7 +78,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, centreMaps: Boolean(o.centreMaps), deltaThreshold: o.delta, minPMalignant: o.minPMalignant,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, minPMalignant: o.minPMalignant,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });
@@ -111,7 +118,7 @@ export function register(program: Command): void {
     .option('--levels <list>', 'with --ct: only these vertebrae, e.g. L1,L2 (default: every labelled one)', levelList)
     .option('--spacing <mm>', 'with --ct: crop voxel size', num, CROP_SPACING_MM)
     .option('--slices <which>', 'sagittal slices of each vertebra to segment: centre (the paper), all (every slice through the body) or N around the centre; several are batched together and stacked into a 3-D mask with volumes', sliceChoice, 'centre')
-    .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE})`, DEFAULT_MODEL_DIR)
+    .option('--model <dir-or-file>', `DAE model file, or a folder with ${MODEL_FILE} (and ${CLASSIFIER_FILE}; its ${SETTINGS_FILE}, if any, sets the method's defaults)`, DEFAULT_MODEL_DIR)
     .option('--classifier <file>', `latent classifier JSON (default: ${CLASSIFIER_FILE} beside the model)`)
     .requiredOption('--out <dir>', 'output folder (must not exist or be empty); each vertebra appears whole as it finishes, summary.csv and run.json when all have')
     .option('--continue', 'finish an interrupted run in --out: its complete vertebrae are checked and kept, the rest segmented (same inputs and options)')
@@ -129,7 +136,10 @@ export function register(program: Command): void {
     if (o.shard && o.queue !== undefined) throw new Error('--shard and --queue split a run two ways; give one');
     const files = resolveModelFiles(o.model, o.classifier);
     mustExist(files.classifier, 'latent classifier (--classifier)');
-    if (whole) return segmentWholeCt(o, files, attributionOptionsFrom(o));
+    const withModel = withModelSettings(o, command, modelSettingsIn(files.dir));
+    if (withModel.note) console.error(`segment: ${withModel.note}`);
+    const options = attributionOptionsFrom(withModel.options);
+    if (whole) return segmentWholeCt(o, files, options);
 
     let items: { image: string; mask: string; label?: 0 | 1 }[];
     if (single) {
@@ -144,14 +154,14 @@ export function register(program: Command): void {
     }
     if (o.queue !== undefined) {
       if (o.slices !== undefined && o.slices !== 'centre') throw new Error('--queue segments the centre slice only (--slices is not supported with --queue yet)');
-      return void (await segmentQueued({ queue: o.queue, items, files, options: attributionOptionsFrom(o), outDir: o.out, resume: Boolean(o.continue) }));
+      return void (await segmentQueued({ queue: o.queue, items, files, options, outDir: o.out, resume: Boolean(o.continue) }));
     }
 
     const { model, classifier } = loadModelPair(files, placement(o));
     try {
       const inputs = loadVertebrae(items, model.config.image_size, o.slices);
       const r = await segmentWithProgress({
-        inputs, engine: diffaeEngine(model), classifier, options: attributionOptionsFrom(o), outDir: o.out, resume: Boolean(o.continue),
+        inputs, engine: diffaeEngine(model), classifier, options, outDir: o.out, resume: Boolean(o.continue),
         provenance: { model: files.model, classifier: files.classifier },
       });
       const lesions = r.rows.filter((row) => row.pixels.lytic + row.pixels.blastic > 0).length;
