@@ -2,6 +2,7 @@
 // Hide-and-Seek's options that were chosen on the model's validation split. segment, demo and benchmark use them
 // in place of the SPEC defaults; an option given on the command line still wins.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readInputText } from '../../data/files.js';
 import type { AttributionOptions } from '../../method/attribution/options.js';
@@ -44,7 +45,7 @@ export function readModelSettings(path: string): ModelSettings {
 
 /** The settings file of a model folder, when it has one. */
 export function modelSettingsIn(dir: string): { file: string; settings: ModelSettings } | undefined {
-  const file = `${dir}/${SETTINGS_FILE}`;
+  const file = join(dir, SETTINGS_FILE);
   return existsSync(file) ? { file, settings: readModelSettings(file) } : undefined;
 }
 
