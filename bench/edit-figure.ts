@@ -12,9 +12,8 @@ import { loadDiffAE } from '../src/model/checkpoint.js';
 import { ddimInvert, ddimRender } from '../src/model/diffusion.js';
 import { loadVertebra } from '../src/method/attribution/inputs.js';
 import { LatentClassifier } from '../src/method/classifier/latent-classifier.js';
-import { healthyEdit } from '../src/method/classifier/healthy-edit.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
-import { imagesOf } from '../src/method/diagnostics/check-model.js';
+import { healthyEdits, imagesOf } from '../src/method/diagnostics/check-model.js';
 import { BLASTIC_COLOUR, LYTIC_COLOUR } from '../src/method/figures/attribution-figure.js';
 import { Canvas, type RGB } from '../src/method/figures/canvas.js';
 import { BLASTIC, LYTIC } from '../src/method/regions/mask.js';
@@ -67,13 +66,11 @@ async function main(): Promise<void> {
   torch.noGrad(() => torch.tidy(() => {
     const x = imagesOf(cases, model);
     const z = model.encode(x);
-    const zf = z.toFloat32Array();
-    const dz = z.size(1);
     let col = 2;
     for (const tMax of tMaxes) {
       const xT = ddimInvert(model, x, z, { steps: inv, tMax });
       for (const p of targets) {
-        const zh = torch.tensor(Float32Array.from(cases.flatMap((_, i) => Array.from(healthyEdit(zf.subarray(i * dz, (i + 1) * dz), cls, p)))), z.shape, 'float32', z.device);
+        const zh = healthyEdits(z, cls, p);
         const r = ddimRender(model, torch.cat([xT, xT], 0), torch.cat([z, zh], 0), { steps: ren, tMax }).toFloat32Array();
         cases.forEach((c, i) => {
           const recon = r.subarray(i * hw, (i + 1) * hw);

@@ -17,11 +17,10 @@ import { loadVertebra } from '../src/method/attribution/inputs.js';
 import { bodyMedianDifference, findCandidates } from '../src/method/attribution/candidates.js';
 import { otsuBaseline } from '../src/method/baselines/otsu.js';
 import { LatentClassifier } from '../src/method/classifier/latent-classifier.js';
-import { healthyEdit } from '../src/method/classifier/healthy-edit.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
 import { classOverlap, dice } from '../src/method/evaluation/dice.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
-import { imagesOf, lesionStats } from '../src/method/diagnostics/check-model.js';
+import { healthyEdits, imagesOf, lesionStats } from '../src/method/diagnostics/check-model.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../src/method/regions/mask.js';
 import { resolveModelFiles } from '../src/cli/commands/segment.js';
 
@@ -122,12 +121,10 @@ async function main(): Promise<void> {
     torch.noGrad(() => torch.tidy(() => {
       const x = imagesOf(b, model);
       const z = model.encode(x);
-      const zf = z.toFloat32Array();
-      const dz = z.size(1);
       for (const tMax of tMaxes) {
         const xT = ddimInvert(model, x, z, { steps: inv, tMax });
         const here = settings.flatMap((st, k) => (st.tMax === tMax ? [{ st, k }] : []));
-        const zs = [z, ...here.map(({ st }) => torch.tensor(Float32Array.from(b.flatMap((_, i) => Array.from(healthyEdit(zf.subarray(i * dz, (i + 1) * dz), st.c, st.t)))), z.shape, 'float32', z.device))];
+        const zs = [z, ...here.map(({ st }) => healthyEdits(z, st.c, st.t))];
         const renders = ddimRender(model, torch.cat(zs.map(() => xT), 0), torch.cat(zs, 0), { steps: ren, tMax }).toFloat32Array();
         const img = (j: number, i: number) => renders.slice((j * b.length + i) * hw, (j * b.length + i + 1) * hw);
         here.forEach(({ k }, j) => b.forEach((__, i) => out[k]!.push({ recon: img(0, i), edit: img(j + 1, i) })));

@@ -201,17 +201,18 @@ function runLoop(x: Tensor, order: number[], step: (i: number, x: Tensor) => Ten
   });
 }
 
-function stepsRun(s: DiffusionSchedule, o: DdimOptions): number {
-  const tMax = o.tMax ?? NUM_TIMESTEPS;
-  const n = s.timesteps.filter((t) => t < tMax).length;
-  if (!(tMax <= NUM_TIMESTEPS) || n === 0) throw new Error(`DDIM tMax must be in (${s.timesteps[0]}, ${NUM_TIMESTEPS}], got ${tMax}`);
-  return n;
+/** How many steps of the N-step DDIM sub-sequence lie below tMax: the model calls of a (partial) inversion or render. */
+export function ddimStepsBelow(n: number, tMax = NUM_TIMESTEPS): number {
+  const steps = ddimTimesteps(n);
+  const below = steps.filter((t) => t < tMax).length;
+  if (!(tMax <= NUM_TIMESTEPS) || below === 0) throw new Error(`DDIM tMax must be in (${steps[0]}, ${NUM_TIMESTEPS}], got ${tMax}`);
+  return below;
 }
 
 /** Deterministic DDIM render x_T → x_0 conditioned on z (each image its own z), one model call per step. */
 export function ddimRender(model: EpsModel, xT: Tensor, z: Tensor, options: DdimOptions): Tensor {
   const s = DiffusionSchedule.ddim(options.steps);
-  const n = stepsRun(s, options);
+  const n = ddimStepsBelow(options.steps, options.tMax);
   const order = Array.from({ length: n }, (_, k) => n - 1 - k);
   return runLoop(xT, order, (i, x) => ddimStep(model, s, i, x, z, s.alphasCumprodPrev[i]!), options.onStep);
 }
@@ -219,6 +220,6 @@ export function ddimRender(model: EpsModel, xT: Tensor, z: Tensor, options: Ddim
 /** DDIM inversion (stochastic encoding) x_0 → x_T conditioned on z, through the same sub-sequence. */
 export function ddimInvert(model: EpsModel, x0: Tensor, z: Tensor, options: DdimOptions): Tensor {
   const s = DiffusionSchedule.ddim(options.steps);
-  const order = Array.from({ length: stepsRun(s, options) }, (_, k) => k);
+  const order = Array.from({ length: ddimStepsBelow(options.steps, options.tMax) }, (_, k) => k);
   return runLoop(x0, order, (i, x) => ddimStep(model, s, i, x, z, s.alphasCumprodNext[i]!), options.onStep);
 }

@@ -1,7 +1,6 @@
 // A whole `hsa segment` run, resumable: each vertebra's folder appears whole (written aside, then renamed into
 // the output folder) as its group finishes; summary.csv and run.json, written last, mark the run complete. An
 // interrupted or failed run leaves only complete vertebrae, and `resume` finishes it after checking them.
-import { ddimTimesteps } from '../../model/diffusion.js';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertEmptyOutputDir, readInputText, writeFileAtomic } from '../../data/files.js';
@@ -11,6 +10,7 @@ import type { LatentDiffusion } from './engine.js';
 import type { VertebraInput } from './inputs.js';
 import { type AttributionOptions, resolveOptions } from './options.js';
 import { LESIONS_FILE } from '../evaluation/prediction-path.js';
+import { ddimStepsBelow } from '../../model/diffusion.js';
 import { FIGURE_FILE, keptByType, MAPS_FILE, RESULT_FILE, SUMMARY_FILE, type SummaryRow, writeCaseOutputs, writeSummaryCsv } from './outputs.js';
 
 export const RUN_FILE = 'run.json';
@@ -133,8 +133,7 @@ export async function runSegmentationResumable(run: SegmentRun): Promise<Segment
   // slices are done. Progress counts slices, shown as vertebrae.
   const planes = todo.flatMap((v) => v.planes.map((p) => p.slice));
   // A group's cost: its first stage (known) plus its candidates' harmonisation (estimated from the groups so far).
-  const below = (n: number) => ddimTimesteps(n).filter((t) => t < options.editTMax).length;
-  const perPlane = below(options.inversionSteps) + 2 * below(options.renderSteps);
+  const perPlane = ddimStepsBelow(options.inversionSteps, options.editTMax) + 2 * ddimStepsBelow(options.renderSteps, options.editTMax);
   const perCandidate = options.harmonise ? options.harmoniseInversionSteps + options.harmoniseRenderSteps : 0;
   let candidatesPerPlane = 10;
   let planesDone = 0;

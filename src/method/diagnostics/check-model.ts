@@ -4,7 +4,7 @@ import * as torch from '../../tensor/index.js';
 import type { DiffAE } from '../../model/diffae.js';
 import { DiffusionSchedule, ddimInvert, ddimRender } from '../../model/diffusion.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
-import { healthyEdit } from '../classifier/healthy-edit.js';
+import { HEALTHY_TARGET_P, healthyEdit } from '../classifier/healthy-edit.js';
 import { rocAuc } from '../classifier/metrics.js';
 import type { Mask2D } from '../regions/mask.js';
 
@@ -163,9 +163,7 @@ function checkBatch(model: DiffAE, classifier: LatentClassifier, batch: readonly
       const x = imagesOf(batch, model);
       const z = model.encode(x);
       const xT = ddimInvert(model, x, z, { steps: o.inversionSteps });
-      const zFlat = z.toFloat32Array();
-      const d = z.size(1);
-      const zh = torch.tensor(Float32Array.from(batch.flatMap((_, i) => Array.from(healthyEdit(zFlat.subarray(i * d, (i + 1) * d), classifier)))), z.shape, 'float32', z.device);
+      const zh = healthyEdits(z, classifier);
       // Another vertebra's z: the next one in the batch.
       const zOther = n > 1 ? nextZ(z) : z;
       if (n > 1) addZReliance(acc.z, model, x, z, zOther);
@@ -243,6 +241,15 @@ export function imagesOf(batch: readonly Pick<CheckVertebra, 'image'>[], model: 
   const flat = new Float32Array(batch.length * hw);
   batch.forEach((v, i) => flat.set(v.image, i * hw));
   return torch.tensor(flat, [batch.length, 1, side, side], 'float32', model.device);
+}
+
+/** The healthy edit (SPEC §4) of every row of z (N, D), as a tensor like z. */
+export function healthyEdits(z: torch.Tensor, classifier: LatentClassifier, targetP = HEALTHY_TARGET_P): torch.Tensor {
+  const flat = z.toFloat32Array();
+  const d = z.size(1);
+  const out = new Float32Array(flat.length);
+  for (let i = 0; i < z.size(0); i++) out.set(healthyEdit(flat.subarray(i * d, (i + 1) * d), classifier, targetP), i * d);
+  return torch.tensor(out, z.shape, 'float32', z.device);
 }
 
 export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], o: CheckModelOptions): CheckModelResult {
