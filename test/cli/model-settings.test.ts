@@ -31,8 +31,8 @@ afterAll(() => {
 
 describe('readModelSettings', () => {
   it('reads the settable options', () => {
-    const p = write('ok.json', settingsFile({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4 }));
-    expect(readModelSettings(p)).toEqual({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4 });
+    const p = write('ok.json', settingsFile({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised' }));
+    expect(readModelSettings(p)).toEqual({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised' });
   });
 
   it('names the file and the problem for anything else', () => {
@@ -42,6 +42,7 @@ describe('readModelSettings', () => {
     expect(() => readModelSettings(write('d.json', settingsFile({ inversionSteps: 3 })))).toThrow(/d\.json: unknown setting "inversionSteps"/);
     expect(() => readModelSettings(write('e.json', settingsFile({ centreMaps: 'yes' })))).toThrow(/e\.json: setting "centreMaps" must be a boolean/);
     expect(() => readModelSettings(write('f.json', settingsFile({ targetP: null })))).toThrow(/f\.json: setting "targetP" must be a number/);
+    expect(() => readModelSettings(write('g.json', settingsFile({ deltaReference: 1 })))).toThrow(/g\.json: setting "deltaReference" must be a string/);
     expect(() => readModelSettings(join(tmp, 'missing.json'))).toThrow(/missing\.json/);
   });
 });

@@ -9,7 +9,7 @@ import type { DiffAE } from '../../model/diffae.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae } from '../../method/attribution/inputs.js';
-import { DEFAULT_SCHEDULE, resolveOptions, SCHEDULES } from '../../method/attribution/options.js';
+import { DEFAULT_SCHEDULE, DELTA_REFERENCES, resolveOptions, SCHEDULES } from '../../method/attribution/options.js';
 import { RUN_FILE, runSegmentation } from '../../method/attribution/segment.js';
 import { caseId } from '../../method/evaluation/prediction-path.js';
 import { type BenchmarkMethod, runBenchmark } from '../../method/baselines/benchmark.js';
@@ -105,6 +105,7 @@ export function register(program: Command): void {
     .option('--centre-maps', 'Hide-and-Seek: subtract the body median of edit − recon before splitting the maps (not in the SPEC)')
     .option('--no-centre-maps', 'Hide-and-Seek: do not (when the model folder\'s attribution.json turns it on)')
     .option('--delta <x>', 'Hide-and-Seek: keep candidates with Δ above this', num, d.deltaThreshold)
+    .addOption(new Option('--delta-reference <ref>', 'Hide-and-Seek: what Δ is measured between: latent (p_m, p_h of z and z_healthy; SPEC) or harmonised (the harmonised reconstruction and all-healed composite; docs/model.md)').choices(DELTA_REFERENCES).default(d.deltaReference))
     .option('--min-p-malignant <p>', 'Hide-and-Seek: vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, []))
     .action(async (o, command: Command) => {

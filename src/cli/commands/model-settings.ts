@@ -17,6 +17,7 @@ const SETTABLE = {
   editTMax: 'editTMax',
   centreMaps: 'centreMaps',
   deltaThreshold: 'delta',
+  deltaReference: 'deltaReference',
   minPMalignant: 'minPMalignant',
 } as const satisfies Partial<Record<keyof AttributionOptions, string>>;
 type Settable = keyof typeof SETTABLE;
@@ -33,12 +34,12 @@ export function readModelSettings(path: string): ModelSettings {
   const doc = json as { format?: unknown; settings?: unknown };
   if (typeof json !== 'object' || json === null || doc.format !== FORMAT) throw new Error(`${path}: not an ${FORMAT} file`);
   if (typeof doc.settings !== 'object' || doc.settings === null || Array.isArray(doc.settings)) throw new Error(`${path}: "settings" must be an object`);
-  const out: Record<string, number | boolean> = {};
+  const out: Record<string, number | boolean | string> = {};
   for (const [k, v] of Object.entries(doc.settings)) {
     if (!(k in SETTABLE)) throw new Error(`${path}: unknown setting "${k}" (known: ${Object.keys(SETTABLE).join(', ')})`);
-    const want = k === 'centreMaps' ? 'boolean' : 'number';
+    const want = k === 'centreMaps' ? 'boolean' : k === 'deltaReference' ? 'string' : 'number';
     if (typeof v !== want || (want === 'number' && !Number.isFinite(v))) throw new Error(`${path}: setting "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
-    out[k] = v as number | boolean;
+    out[k] = v as number | boolean | string;
   }
   return out as ModelSettings;
 }

@@ -7,7 +7,7 @@ import { LABEL_SCHEME_CHOICES, levelId, levelName } from '../../data/vertebra-la
 import { MODEL_FILE } from '../../method/training/train-dae.js';
 import { diffaeEngine } from '../../method/attribution/engine.js';
 import { loadVertebrae, type SliceChoice } from '../../method/attribution/inputs.js';
-import { type AttributionOptions, DEFAULT_SCHEDULE, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
+import { type AttributionOptions, DEFAULT_SCHEDULE, DELTA_REFERENCES, resolveOptions, SCHEDULE_SETTINGS, SCHEDULES } from '../../method/attribution/options.js';
 import { int, num } from '../options.js';
 import { addDeviceOptions, placement } from '../device.js';
 import { LABEL_SCHEME_HELP } from './prepare.js';
@@ -66,6 +66,7 @@ export function addAttributionOptions(command: Command): Command {
     .option('--centre-maps', 'subtract the median of edit − recon over the body before splitting it into the lytic and blastic maps (not in the SPEC; default: off)')
     .option('--no-centre-maps', 'do not (when the model folder\'s attribution.json turns it on)')
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
+    .addOption(new Option('--delta-reference <ref>', 'what Δ is measured between: latent (p_m, p_h of z and z_healthy; SPEC) or harmonised (the harmonised reconstruction and all-healed composite; docs/model.md)').choices(DELTA_REFERENCES).default(d.deltaReference))
     .option('--min-p-malignant <p>', 'vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--batch-size <n>', `most images per model call ${per('maxBatch')}`, positive)
     .option('--vertebrae-batch <n>', `vertebrae processed together ${per('vertebraeBatch')}`, positive)
@@ -78,7 +79,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, minPMalignant: o.minPMalignant,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, minPMalignant: o.minPMalignant,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });

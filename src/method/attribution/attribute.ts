@@ -21,7 +21,7 @@ export interface VertebraSlice {
 export interface ScoredCandidate extends Candidate {
   /** P(malignant) of the harmonised composite that reveals only this candidate; null when not scored (keepAll, or the vertebra is below minPMalignant). */
   pCandidate: number | null;
-  /** Δ = (p_k − p_h) / (p_m − p_h + 1e-8); null when not scored. */
+  /** Δ = (p_k − p_low) / (p_high − p_low + 1e-8) between the vertebra's reference pair (deltaReference); null when not scored. */
   delta: number | null;
   kept: boolean;
 }
@@ -33,6 +33,11 @@ export interface VertebraAttribution {
   pMalignant: number;
   /** P(malignant | z_healthy) of the edited latent. */
   pHealthy: number;
+  /**
+   * deltaReference 'harmonised': the harmonised readings of the reconstruction (high) and of the composite with
+   * every candidate healed (low) that Δ is measured between; null otherwise or when no candidate was scored.
+   */
+  measuredReference: { high: number; low: number } | null;
   recon: Float32Array;
   edit: Float32Array;
   lyticMap: Float32Array;
@@ -42,9 +47,9 @@ export interface VertebraAttribution {
   labels: Uint8Array;
 }
 
-/** SPEC §5: the share of the vertebra's malignancy that candidate k restores. */
-export function attributionScore(pCandidate: number, pMalignant: number, pHealthy: number): number {
-  return (pCandidate - pHealthy) / (pMalignant - pHealthy + 1e-8);
+/** SPEC §5: the share of the vertebra's malignancy that candidate k restores, between p_low (0) and p_high (1). */
+export function attributionScore(pCandidate: number, pHigh: number, pLow: number): number {
+  return (pCandidate - pLow) / (pHigh - pLow + 1e-8);
 }
 
 /** fn over dim-0 chunks of at most `size` images, outputs concatenated. */
@@ -141,25 +146,30 @@ function attributeGroup(
 
     // Step 4: one composite per candidate of every vertebra, harmonised and scored together.
     // A vertebra the classifier does not call malignant has nothing to explain (minPMalignant).
-    const passes = (p: { pMalignant: number }) => p.pMalignant > o.minPMalignant;
+    // deltaReference 'harmonised': the reveal-all (the base itself) and reveal-none composites go first.
+    const scored = (p: { pMalignant: number; candidates: readonly unknown[] }) => !o.keepAll && p.pMalignant > o.minPMalignant && p.candidates.length > 0;
+    const measured = o.deltaReference === 'harmonised';
     const composites = partial.flatMap((p, i) => {
-      if (o.keepAll || !passes(p)) return [];
+      if (!scored(p)) return [];
       const base = o.revealFrom === 'original' ? group[i]!.image : recons[i]!;
-      return p.candidates.map((c) => composite(base, edits[i]!, p.all, c.pixelIndices));
+      const references = measured ? [base, composite(base, edits[i]!, p.all, new Int32Array(0))] : [];
+      return [...references, ...p.candidates.map((c) => composite(base, edits[i]!, p.all, c.pixelIndices))];
     });
     const scores = composites.length === 0 ? [] : probabilities(composites, o.harmonise);
 
     let next = 0;
     return partial.map((p, i) => {
+      const reference = scored(p) && measured ? { high: scores[next++]!, low: scores[next++]! } : null;
+      const [high, low] = reference ? [reference.high, reference.low] : [p.pMalignant, p.pHealthy];
       const candidates: ScoredCandidate[] = p.candidates.map((c) => {
-        if (o.keepAll || !passes(p)) return { ...c, pCandidate: null, delta: null, kept: o.keepAll && passes(p) };
+        if (!scored(p)) return { ...c, pCandidate: null, delta: null, kept: o.keepAll && p.pMalignant > o.minPMalignant };
         const pk = scores[next++]!;
-        const delta = attributionScore(pk, p.pMalignant, p.pHealthy);
+        const delta = attributionScore(pk, high, low);
         return { ...c, pCandidate: pk, delta, kept: delta > o.deltaThreshold };
       });
       const labels = new Uint8Array(rows * cols);
       for (const c of candidates) if (c.kept) for (const k of c.pixelIndices) labels[k] = c.type === 'lytic' ? LYTIC : BLASTIC;
-      return { rows, cols, pMalignant: p.pMalignant, pHealthy: p.pHealthy, recon: recons[i]!, edit: edits[i]!, lyticMap: p.lyticMap, blasticMap: p.blasticMap, candidates, labels };
+      return { rows, cols, pMalignant: p.pMalignant, pHealthy: p.pHealthy, measuredReference: reference, recon: recons[i]!, edit: edits[i]!, lyticMap: p.lyticMap, blasticMap: p.blasticMap, candidates, labels };
     });
   });
 }

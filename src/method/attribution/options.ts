@@ -7,6 +7,8 @@ import { HEALTHY_TARGET_P } from '../classifier/healthy-edit.js';
 import { NUM_TIMESTEPS } from '../../model/diffusion.js';
 
 export type Schedule = 'fast' | 'preview' | 'reference';
+export type DeltaReference = 'latent' | 'harmonised';
+export const DELTA_REFERENCES: readonly DeltaReference[] = ['latent', 'harmonised'];
 export const SCHEDULES: readonly Schedule[] = ['fast', 'preview', 'reference'];
 
 export interface AttributionOptions {
@@ -36,6 +38,14 @@ export interface AttributionOptions {
   centreMaps: boolean;
   /** Candidates with Δ above this are kept. */
   deltaThreshold: number;
+  /**
+   * What Δ is measured between. 'latent' (SPEC): p_m = P(malignant | z) and p_h = P(malignant | z_healthy).
+   * 'harmonised': the classifier's readings of the reconstruction and of the composite with every candidate
+   * healed, each harmonised like the candidates' composites (two images more per vertebra). With a DAE whose
+   * edit only partly survives re-encoding, the latent p_h is never reached and every candidate scores near 1
+   * (docs/model.md, bench:score-chain); the measured pair puts 0 and 1 where the composites can actually go.
+   */
+  deltaReference: DeltaReference;
   /**
    * Vertebrae with P(malignant | z) at most this get no lesions and their candidates are not scored (the CAM
    * baselines' gate: an attribution explains a malignant call). 0: every vertebra is scored (SPEC).
@@ -70,6 +80,7 @@ const METHOD_DEFAULTS = {
   editTMax: NUM_TIMESTEPS,
   centreMaps: false,
   deltaThreshold: 0.5,
+  deltaReference: 'latent',
   minPMalignant: 0,
   harmonise: true,
   revealFrom: 'reconstruction',
@@ -94,6 +105,7 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   if (!(Number.isInteger(o.editTMax) && o.editTMax >= 1 && o.editTMax <= NUM_TIMESTEPS)) throw new Error(`attribution: editTMax must be an integer in 1..${NUM_TIMESTEPS}, got ${o.editTMax}`);
   if (typeof o.centreMaps !== 'boolean') throw new Error(`attribution: centreMaps must be true or false, got ${String(o.centreMaps)}`);
   if (!(o.minPMalignant >= 0 && o.minPMalignant < 1)) throw new Error(`attribution: minPMalignant must be in [0, 1), got ${o.minPMalignant}`);
+  if (!DELTA_REFERENCES.includes(o.deltaReference)) throw new Error(`attribution: deltaReference must be ${DELTA_REFERENCES.join(' or ')}, got ${String(o.deltaReference)}`);
   if (!Number.isFinite(o.deltaThreshold)) throw new Error(`attribution: deltaThreshold must be a number, got ${o.deltaThreshold}`);
   return o;
 }

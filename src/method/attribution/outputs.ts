@@ -157,6 +157,7 @@ export function writeCaseOutputs(outDir: string, input: VertebraInput, results: 
     normalisation: input.normalisation,
     pMalignant: result.pMalignant,
     pHealthy: result.pHealthy,
+    ...(result.measuredReference ? { measuredReference: result.measuredReference } : {}),
     pixelAreaMm2: input.pixelAreaMm2,
     lesions: {
       lytic: { pixels: summary.pixels.lytic, areaMm2: summary.areaMm2.lytic },

@@ -119,6 +119,24 @@ describe('attribute (stub engine)', () => {
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { minPMalignant: 1 })).toThrow(/minPMalignant/);
   });
 
+  it("deltaReference 'harmonised': Δ between the harmonised recon and all-healed composite, scored in the candidates' batch", () => {
+    const calls: StubCall[] = [];
+    const [r] = attribute(stubEngine(calls), stubClassifier(), [vertebra], { deltaReference: 'harmonised' });
+    expect(calls.slice(3).map((c) => [c.op, c.batch])).toEqual([['encode', 5], ['invert', 5], ['render', 5], ['encode', 5]]);
+    expect(calls[3]!.input.subarray(0, N * N)).toEqual(r!.recon);
+    // Reveal-all is recon (every core Z + 2β); reveal-none heals every core (ZH + 2β); D is never healed.
+    const high = sigmoid(logit(Z.map((z) => z + 2 * BIAS)));
+    const low = sigmoid(logit([0, 1, 2, 3].map((j) => (j === 3 ? Z[3]! : ZH[j]!) + 2 * BIAS)));
+    expect(r!.measuredReference!.high).toBeCloseTo(high, 6);
+    expect(r!.measuredReference!.low).toBeCloseTo(low, 6);
+    const expected = [1, 0, 2].map((k) => (sigmoid(logit(features(k, 2 * BIAS, 2 * BIAS, 2 * BIAS))) - low) / (high - low + 1e-8));
+    r!.candidates.forEach((c, i) => expect(c.delta).toBeCloseTo(expected[i]!, 4));
+    expect(r!.candidates.map((c) => c.kept)).toEqual(expected.map((d) => d > 0.5));
+    const [latent] = attribute(stubEngine(), stubClassifier(), [vertebra], {});
+    expect(latent!.measuredReference).toBeNull();
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { deltaReference: 'x' as never })).toThrow(/deltaReference/);
+  });
+
   it('the Δ threshold decides what is kept', () => {
     const [r] = attribute(stubEngine(), stubClassifier(), [vertebra], { deltaThreshold: -1 });
     expect(r!.candidates.every((c) => c.kept)).toBe(true);

@@ -1,0 +1,76 @@
+// npm run bench:delta-sweep -- --run DIR --manifest M [--split val] [--delta 0.3,0.5,0.7] [--min-size 5,15,30] [--gate 0.5]
+// Chooses Hide-and-Seek's keep rule on a validation split without re-running the model (issue 13): a `segment` run
+// made with --min-p-malignant 0 (every vertebra scored) records each candidate's Δ and pixels (result.json,
+// maps.safetensors), so the segmentation for any gate on P(malignant), Δ threshold and smallest kept candidate can
+// be rebuilt and scored against the truth. With deltaReference 'harmonised' the run also records the reference
+// pair, and Δ is reported a second way, in logits ("logit Δ"). Printed per setting: the benchmark's metrics.
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { readManifest } from '../src/data/manifest.js';
+import { readNifti } from '../src/data/nifti.js';
+import { readSafetensors } from '../src/io/safetensors.js';
+import { evaluate, type EvalCase } from '../src/method/evaluation/evaluate.js';
+import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
+import { caseId } from '../src/method/evaluation/prediction-path.js';
+import { BLASTIC, LYTIC } from '../src/method/regions/mask.js';
+
+const { values: args } = parseArgs({
+  options: {
+    run: { type: 'string' },
+    manifest: { type: 'string', default: 'data/bench/manifest.csv' },
+    split: { type: 'string', default: 'val' },
+    delta: { type: 'string', default: '0.3,0.5,0.7,0.9' },
+    'min-size': { type: 'string', default: '5,15,30' },
+    gate: { type: 'string', default: '0.5' },
+  },
+});
+
+interface Stored { type: string; pixels: number; delta: number | null; pCandidate: number | null }
+interface Case { id: string; label?: 0 | 1; truth: EvalCase['truth']; map: Int32Array; pMalignant: number; candidates: Stored[]; reference?: { high: number; low: number } }
+
+const logit = (p: number) => Math.log(Math.max(p, 1e-12) / Math.max(1 - p, 1e-12));
+const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
+
+function logitDelta(c: Case, k: Stored): number | null {
+  if (!c.reference || k.pCandidate === null) return null;
+  return (logit(k.pCandidate) - logit(c.reference.low)) / (logit(c.reference.high) - logit(c.reference.low) + 1e-8);
+}
+
+async function main(): Promise<void> {
+  if (!args.run) throw new Error('--run DIR: a segment output folder');
+  const rows = (await readManifest(args.manifest!, { checkFiles: true })).filter((r) => r.split === args.split);
+  const cases: Case[] = rows.map((r) => {
+    const dir = join(args.run!, caseId(r.image));
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { pMalignant: number; candidates: Stored[]; measuredReference?: { high: number; low: number } };
+    const map = readSafetensors(join(dir, 'maps.safetensors')).tensors.get('candidates')!.data as Int32Array;
+    return { id: caseId(r.image), ...(r.label !== undefined ? { label: r.label } : {}), truth: evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!), map, pMalignant: result.pMalignant, candidates: result.candidates, ...(result.measuredReference ? { reference: result.measuredReference } : {}) };
+  });
+  if (cases.some((c) => c.candidates.some((k) => k.delta === null) && c.pMalignant > 0)) console.error('delta-sweep: some candidates were not scored (run segment with --min-p-malignant 0 and without --keep-all)');
+  const rules: { name: string; score: (c: Case, k: Stored) => number | null }[] = [
+    { name: 'Δ', score: (_c, k) => k.delta },
+    ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }] : []),
+  ];
+  console.log('rule | gate | Δ > | min size | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');
+  const num = (s: string) => s.split(',').map(Number);
+  for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) {
+    const evalCases: EvalCase[] = cases.map((c) => {
+      const data = new Uint8Array(c.map.length);
+      if (c.pMalignant > gate) {
+        c.map.forEach((id, i) => {
+          const k = id > 0 ? c.candidates[id - 1]! : undefined;
+          const s = k ? rule.score(c, k) : null;
+          if (k && s !== null && s > threshold && k.pixels >= minSize) data[i] = k.type === 'lytic' ? LYTIC : BLASTIC;
+        });
+      }
+      return { id: c.id, pred: { ...c.truth, data }, truth: c.truth, ...(c.label !== undefined ? { label: c.label } : {}) };
+    });
+    const r = evaluate(evalCases);
+    console.log([rule.name, gate, threshold, minSize, f(r.lytic.diceMean), f(r.blastic.diceMean), f(r.lytic.lesions.f1), f(r.blastic.lesions.f1), f(r.vertebra.sensitivity), f(r.vertebra.specificity)].join(' | '));
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
