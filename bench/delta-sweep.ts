@@ -3,7 +3,9 @@
 // made with --min-p-malignant 0 (every vertebra scored) records each candidate's Δ and pixels (result.json,
 // maps.safetensors), so the segmentation for any gate on P(malignant), Δ threshold and smallest kept candidate can
 // be rebuilt and scored against the truth. With deltaReference 'harmonised' the run also records the reference
-// pair, and Δ is reported a second way, in logits ("logit Δ"). Printed per setting: the benchmark's metrics.
+// pair, and Δ is reported a second way, in logits ("logit Δ"). Printed first: per lesion type, how well each
+// candidate score separates true candidates (most pixels in a true lesion of its type) from false ones on the
+// gated malignant vertebrae (ROC-AUC); then per setting, the benchmark's metrics.
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { readSafetensors } from '../src/io/safetensors.js';
 import { evaluate, type EvalCase } from '../src/method/evaluation/evaluate.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { caseId } from '../src/method/evaluation/prediction-path.js';
+import { rocAuc } from '../src/method/classifier/metrics.js';
 import { BLASTIC, LYTIC } from '../src/method/regions/mask.js';
 
 const { values: args } = parseArgs({
@@ -26,15 +29,34 @@ const { values: args } = parseArgs({
   },
 });
 
-interface Stored { type: string; pixels: number; delta: number | null; pCandidate: number | null }
+interface Stored { type: string; pixels: number; delta: number | null; pCandidate: number | null; meanDifference: number }
 interface Case { id: string; label?: 0 | 1; truth: EvalCase['truth']; map: Int32Array; pMalignant: number; candidates: Stored[]; reference?: { high: number; low: number } }
 
+const num = (s: string) => s.split(',').map(Number);
 const logit = (p: number) => Math.log(Math.max(p, 1e-12) / Math.max(1 - p, 1e-12));
 const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
 
 function logitDelta(c: Case, k: Stored): number | null {
   if (!c.reference || k.pCandidate === null) return null;
   return (logit(k.pCandidate) - logit(c.reference.low)) / (logit(c.reference.high) - logit(c.reference.low) + 1e-8);
+}
+
+/** Per type: ROC-AUC of each candidate score, true against false candidates, on malignant vertebrae above the gate. */
+function candidateAucs(cases: Case[], gate: number, rules: { name: string; score: (c: Case, k: Stored) => number | null }[]): void {
+  for (const [type, cls] of [['lytic', LYTIC], ['blastic', BLASTIC]] as const) {
+    const rows = cases.filter((c) => c.label === 1 && c.pMalignant > gate).flatMap((c) => c.candidates.flatMap((k, j) => {
+      if (k.type !== type) return [];
+      let inside = 0;
+      c.map.forEach((id, i) => id === j + 1 && c.truth.data[i] === cls && inside++);
+      return [{ truth: inside * 2 > k.pixels ? 1 : 0, c, k }];
+    }));
+    const auc = (score: (c: Case, k: Stored) => number | null) => {
+      const scored = rows.flatMap((r) => { const s = score(r.c, r.k); return s === null ? [] : [{ y: r.truth, s }]; });
+      return scored.some((r) => r.y) && scored.some((r) => !r.y) ? rocAuc(scored.map((r) => r.y), scored.map((r) => r.s)) : null;
+    };
+    const scores = [...rules, { name: 'size', score: (_c: Case, k: Stored) => k.pixels }, { name: 'mean difference', score: (_c: Case, k: Stored) => k.meanDifference }];
+    console.log(`${type} candidates on malignant vertebrae with P(malignant) > ${gate}: ${rows.length}, ${rows.filter((r) => r.truth).length} true; ROC-AUC ${scores.map((r) => `${r.name} ${f(auc(r.score))}`).join(', ')}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -51,8 +73,8 @@ async function main(): Promise<void> {
     { name: 'Δ', score: (_c, k) => k.delta },
     ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }] : []),
   ];
+  candidateAucs(cases, Math.min(...num(args.gate!)), rules);
   console.log('rule | gate | Δ > | min size | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');
-  const num = (s: string) => s.split(',').map(Number);
   for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) {
     const evalCases: EvalCase[] = cases.map((c) => {
       const data = new Uint8Array(c.map.length);

@@ -164,9 +164,10 @@ export function register(program: Command): void {
         });
         for (const [label, folder] of o.predictions as [string, string][]) methods.push(copiedPredictions(label, folder, rows));
         const description: Record<string, string> = { manifest: o.manifest, split: o.split, ...(o.limit !== undefined ? { limit: `first ${o.limit} rows` } : {}) };
+        description['smallest lesion'] = `${hs.minSize} pixels (every method's components)`;
         if (cnn) description.cnn = `${o.cnn} (validation: ${cnnValidation(cnn)})`;
         if (ad) description['ad model'] = `${ad.file}; ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps`;
-        if (ours) description['Hide-and-Seek model'] = `${ours.files.model}, ${ours.files.classifier}; schedule ${hs.schedule}: ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps, ${hs.harmoniseInversionSteps}/${hs.harmoniseRenderSteps} per candidate`;
+        if (ours) description['Hide-and-Seek model'] = `${ours.files.model}, ${ours.files.classifier}; schedule ${hs.schedule}: ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps, ${hs.harmoniseInversionSteps}/${hs.harmoniseRenderSteps} per candidate; target p ${hs.targetP}, quantile ${hs.candidateQuantile}, t-max ${hs.editTMax}${hs.centreMaps ? ', centred maps' : ''}, Δ > ${hs.deltaThreshold} (${hs.deltaReference}), gate p > ${hs.minPMalignant}`;
         const results = await runBenchmark({
           methods, cases: inputs.map((input, i) => ({ input, row: rows[i]! })), outDir: o.out, description, skipped, figureCases: o.figureCases,
           onMethod: (label, i, n) => console.error(`benchmark: [${i + 1}/${n}] ${label} on ${inputs.length} vertebrae`),

@@ -13,6 +13,7 @@ const FORMAT = 'hsa-attribution-settings';
 /** The options a model folder may set, and the command-line option (attribute name) of each. */
 const SETTABLE = {
   targetP: 'targetP',
+  minSize: 'minSize',
   candidateQuantile: 'candidateQuantile',
   editTMax: 'editTMax',
   centreMaps: 'centreMaps',
