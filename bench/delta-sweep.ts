@@ -3,7 +3,7 @@
 // made with --min-p-malignant 0 (every vertebra scored) records each candidate's Δ and pixels (result.json,
 // maps.safetensors), so the segmentation for any gate on P(malignant), Δ threshold and smallest kept candidate can
 // be rebuilt and scored against the truth. With deltaReference 'harmonised' the run also records the reference
-// pair, and Δ is reported a second way, in logits ("logit Δ"). Printed first: per lesion type, how well each
+// pair, and Δ is also reported in logits ("logit Δ") and between the latent p_m, p_h ("SPEC Δ"). Printed first: per lesion type, how well each
 // candidate score separates true candidates (most pixels in a true lesion of its type) from false ones on the
 // gated malignant vertebrae (ROC-AUC); then per setting, the benchmark's metrics.
 import { parseArgs } from 'node:util';
@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
 });
 
 interface Stored { type: string; pixels: number; delta: number | null; pCandidate: number | null; meanDifference: number }
-interface Case { id: string; label?: 0 | 1; truth: EvalCase['truth']; map: Int32Array; pMalignant: number; candidates: Stored[]; reference?: { high: number; low: number } }
+interface Case { id: string; label?: 0 | 1; truth: EvalCase['truth']; map: Int32Array; pMalignant: number; pHealthy: number; candidates: Stored[]; reference?: { high: number; low: number } }
 
 const num = (s: string) => s.split(',').map(Number);
 const logit = (p: number) => Math.log(Math.max(p, 1e-12) / Math.max(1 - p, 1e-12));
@@ -64,14 +64,14 @@ async function main(): Promise<void> {
   const rows = (await readManifest(args.manifest!, { checkFiles: true })).filter((r) => r.split === args.split);
   const cases: Case[] = rows.map((r) => {
     const dir = join(args.run!, caseId(r.image));
-    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { pMalignant: number; candidates: Stored[]; measuredReference?: { high: number; low: number } };
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { pMalignant: number; pHealthy: number; candidates: Stored[]; measuredReference?: { high: number; low: number } };
     const map = readSafetensors(join(dir, 'maps.safetensors')).tensors.get('candidates')!.data as Int32Array;
-    return { id: caseId(r.image), ...(r.label !== undefined ? { label: r.label } : {}), truth: evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!), map, pMalignant: result.pMalignant, candidates: result.candidates, ...(result.measuredReference ? { reference: result.measuredReference } : {}) };
+    return { id: caseId(r.image), ...(r.label !== undefined ? { label: r.label } : {}), truth: evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!), map, pMalignant: result.pMalignant, pHealthy: result.pHealthy, candidates: result.candidates, ...(result.measuredReference ? { reference: result.measuredReference } : {}) };
   });
   if (cases.some((c) => c.candidates.some((k) => k.delta === null) && c.pMalignant > 0)) console.error('delta-sweep: some candidates were not scored (run segment with --min-p-malignant 0 and without --keep-all)');
   const rules: { name: string; score: (c: Case, k: Stored) => number | null }[] = [
     { name: 'Δ', score: (_c, k) => k.delta },
-    ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }] : []),
+    ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }, { name: 'SPEC Δ', score: (c: Case, k: Stored) => (k.pCandidate === null ? null : (k.pCandidate - c.pHealthy) / (c.pMalignant - c.pHealthy + 1e-8)) }] : []),
   ];
   candidateAucs(cases, Math.min(...num(args.gate!)), rules);
   console.log('rule | gate | Δ > | min size | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');

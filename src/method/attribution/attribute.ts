@@ -6,7 +6,7 @@ import type { Device, Tensor } from '../../tensor/index.js';
 import { healthyEdit } from '../classifier/healthy-edit.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
-import { type Candidate, findCandidates } from './candidates.js';
+import { bodyMedianDifference, type Candidate, findCandidates } from './candidates.js';
 import { composite } from './composite.js';
 import type { LatentDiffusion } from './engine.js';
 import { NUM_TIMESTEPS } from '../../model/diffusion.js';
@@ -141,7 +141,11 @@ function attributeGroup(
     });
     const partial = group.map((v, i) => {
       const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize, o.candidateQuantile, o.centreMaps);
-      return { ...found, pMalignant: classifier.probability(zs[i]!), pHealthy: classifier.probability(zHealthy[i]!) };
+      // With centred maps the healthy appearance pasted into the composites is centred too: the body-wide
+      // brightness change is no more a candidate's healing than it is lesion evidence.
+      const median = o.centreMaps ? bodyMedianDifference(recons[i]!, edits[i]!, v.mask) : 0;
+      const healed = median === 0 ? edits[i]! : edits[i]!.map((e) => e - median);
+      return { ...found, healed, pMalignant: classifier.probability(zs[i]!), pHealthy: classifier.probability(zHealthy[i]!) };
     });
 
     // Step 4: one composite per candidate of every vertebra, harmonised and scored together.
@@ -152,8 +156,8 @@ function attributeGroup(
     const composites = partial.flatMap((p, i) => {
       if (!scored(p)) return [];
       const base = o.revealFrom === 'original' ? group[i]!.image : recons[i]!;
-      const references = measured ? [base, composite(base, edits[i]!, p.all, new Int32Array(0))] : [];
-      return [...references, ...p.candidates.map((c) => composite(base, edits[i]!, p.all, c.pixelIndices))];
+      const references = measured ? [base, composite(base, p.healed, p.all, new Int32Array(0))] : [];
+      return [...references, ...p.candidates.map((c) => composite(base, p.healed, p.all, c.pixelIndices))];
     });
     const scores = composites.length === 0 ? [] : probabilities(composites, o.harmonise);
 

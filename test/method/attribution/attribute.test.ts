@@ -2,6 +2,8 @@
 // worked out here from the stub's definition, not by the code under test.
 import { describe, expect, it } from 'vitest';
 import { attribute, attributionScore } from '../../../src/method/attribution/attribute.js';
+import * as torch from '../../../src/tensor/index.js';
+import type { Tensor } from '../../../src/tensor/index.js';
 import { SCHEDULE_SETTINGS } from '../../../src/method/attribution/options.js';
 import { BIAS, B, MASK, N, REGION, stubClassifier, stubEngine, stubImage, type StubCall, W, Z } from './stub.js';
 
@@ -135,6 +137,31 @@ describe('attribute (stub engine)', () => {
     const [latent] = attribute(stubEngine(), stubClassifier(), [vertebra], {});
     expect(latent!.measuredReference).toBeNull();
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { deltaReference: 'x' as never })).toThrow(/deltaReference/);
+  });
+
+  it('centreMaps: the composites paste the edit less its body median, so a body-wide shift is not healing', () => {
+    // The stub's edit, darkened by 1/4 everywhere (the first render's second half): the body median of edit − recon is −1/4.
+    const calls: StubCall[] = [];
+    const inner = stubEngine(calls);
+    let first = true;
+    const engine = {
+      ...inner,
+      render: (xT: Tensor, z: Tensor, steps: number, onStep?: () => void, tMax?: number) => {
+        const out = inner.render(xT, z, steps, onStep, tMax);
+        if (!first) return out;
+        first = false;
+        const n = out.size(0) / 2;
+        return torch.tidy(() => torch.cat([out.narrow(0, 0, n), out.narrow(0, n, n).sub(0.25)], 0));
+      },
+    };
+    const [r] = attribute(engine, stubClassifier(), [vertebra], { centreMaps: true });
+    const [plain] = attribute(stubEngine(), stubClassifier(), [vertebra], {});
+    expect(r!.candidates.map((c) => c.pixels)).toEqual(plain!.candidates.map((c) => c.pixels));
+    // Composite of the first candidate (B revealed): A's core comes from the edit + 1/4, i.e. the unshifted edit.
+    const comp = calls[3]!.input.subarray(0, N * N);
+    expect(comp[REGION.coreA[0]!]).toBeCloseTo(r!.edit[REGION.coreA[0]!]! + 0.25, 6);
+    expect(comp[REGION.coreA[0]!]).toBeCloseTo(plain!.edit[REGION.coreA[0]!]!, 6);
+    r!.candidates.forEach((c, i) => expect(c.delta).toBeCloseTo(plain!.candidates[i]!.delta!, 6));
   });
 
   it('the Δ threshold decides what is kept', () => {
