@@ -44,6 +44,23 @@ const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 
 interface Scored { truth: number; vertebra: number; scores: Record<string, number> }
 
+interface Reference { label: number; zLogit: number; recon: number; reconH: number; healed: number; healedH: number }
+
+function report(refs: Reference[], scored: Scored[], targetP: number): void {
+  for (const label of [1, 0]) {
+    const r = refs.filter((x) => x.label === label);
+    console.log(`label ${label} (${r.length}): mean logit z ${f(mean(r.map((x) => x.zLogit)))} | recon ${f(mean(r.map((x) => x.recon)))} harmonised ${f(mean(r.map((x) => x.reconH)))} | all healed ${f(mean(r.map((x) => x.healed)))} harmonised ${f(mean(r.map((x) => x.healedH)))} | target ${f(Math.log(targetP / (1 - targetP)))}`);
+  }
+  console.log(`${scored.length} candidates on malignant vertebrae, ${scored.filter((x) => x.truth).length} true`);
+  for (const name of Object.keys(scored[0]?.scores ?? {})) {
+    const within = [...new Set(scored.map((x) => x.vertebra))].map((v) => {
+      const c = scored.filter((x) => x.vertebra === v);
+      return c.some((x) => x.truth) && c.some((x) => !x.truth) ? rocAuc(c.map((x) => x.truth), c.map((x) => x.scores[name]!)) : NaN;
+    }).filter(Number.isFinite);
+    console.log(`${name}: pooled AUC ${f(rocAuc(scored.map((x) => x.truth), scored.map((x) => x.scores[name]!)))} | within-vertebra AUC ${f(mean(within))} (${within.length} vertebrae)`);
+  }
+}
+
 async function main(): Promise<void> {
   const files = resolveModelFiles(args.model!, undefined);
   const classifier = LatentClassifier.load(args.classifier ?? files.classifier);
@@ -79,7 +96,7 @@ async function main(): Promise<void> {
     }
     return { plain, harm };
   };
-  const refs: { label: number; zLogit: number; recon: number; reconH: number; healed: number; healedH: number }[] = [];
+  const refs: Reference[] = [];
   const scored: Scored[] = [];
   const t0 = performance.now();
   for (let s = 0; s < rows.length; s += batch) {
@@ -134,18 +151,7 @@ async function main(): Promise<void> {
     console.log(`${Math.min(s + batch, rows.length)}/${rows.length} vertebrae, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   model.dispose();
-  for (const label of [1, 0]) {
-    const r = refs.filter((x) => x.label === label);
-    console.log(`label ${label} (${r.length}): mean logit z ${f(mean(r.map((x) => x.zLogit)))} | recon ${f(mean(r.map((x) => x.recon)))} harmonised ${f(mean(r.map((x) => x.reconH)))} | all healed ${f(mean(r.map((x) => x.healed)))} harmonised ${f(mean(r.map((x) => x.healedH)))} | target ${f(Math.log(targetP / (1 - targetP)))}`);
-  }
-  console.log(`${scored.length} candidates on malignant vertebrae, ${scored.filter((x) => x.truth).length} true`);
-  for (const name of Object.keys(scored[0]?.scores ?? {})) {
-    const within = [...new Set(scored.map((x) => x.vertebra))].map((v) => {
-      const c = scored.filter((x) => x.vertebra === v);
-      return c.some((x) => x.truth) && c.some((x) => !x.truth) ? rocAuc(c.map((x) => x.truth), c.map((x) => x.scores[name]!)) : NaN;
-    }).filter(Number.isFinite);
-    console.log(`${name}: pooled AUC ${f(rocAuc(scored.map((x) => x.truth), scored.map((x) => x.scores[name]!)))} | within-vertebra AUC ${f(mean(within))} (${within.length} vertebrae)`);
-  }
+  report(refs, scored, targetP);
 }
 
 main().catch((e: unknown) => {
