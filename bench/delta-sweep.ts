@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { readManifest } from '../src/data/manifest.js';
 import { readNifti } from '../src/data/nifti.js';
 import { readSafetensors } from '../src/io/safetensors.js';
+import { attributionScore } from '../src/method/attribution/attribute.js';
 import { evaluate, type EvalCase } from '../src/method/evaluation/evaluate.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { caseId } from '../src/method/evaluation/prediction-path.js';
@@ -38,7 +39,7 @@ const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
 
 function logitDelta(c: Case, k: Stored): number | null {
   if (!c.reference || k.pCandidate === null) return null;
-  return (logit(k.pCandidate) - logit(c.reference.low)) / (logit(c.reference.high) - logit(c.reference.low) + 1e-8);
+  return attributionScore(logit(k.pCandidate), logit(c.reference.high), logit(c.reference.low));
 }
 
 /** Per type: ROC-AUC of each candidate score, true against false candidates, on malignant vertebrae above the gate. */
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   if (cases.some((c) => c.candidates.some((k) => k.delta === null) && c.pMalignant > 0)) console.error('delta-sweep: some candidates were not scored (run segment with --min-p-malignant 0 and without --keep-all)');
   const rules: { name: string; score: (c: Case, k: Stored) => number | null }[] = [
     { name: 'Δ', score: (_c, k) => k.delta },
-    ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }, { name: 'SPEC Δ', score: (c: Case, k: Stored) => (k.pCandidate === null ? null : (k.pCandidate - c.pHealthy) / (c.pMalignant - c.pHealthy + 1e-8)) }] : []),
+    ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }, { name: 'SPEC Δ', score: (c: Case, k: Stored) => (k.pCandidate === null ? null : attributionScore(k.pCandidate, c.pMalignant, c.pHealthy)) }] : []),
   ];
   candidateAucs(cases, Math.min(...num(args.gate!)), rules);
   console.log('rule | gate | Δ > | min size | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');

@@ -14,7 +14,7 @@ import type { Tensor } from '../src/tensor/index.js';
 import { loadDiffAE } from '../src/model/checkpoint.js';
 import { ddimInvert, ddimRender } from '../src/model/diffusion.js';
 import { loadVertebra } from '../src/method/attribution/inputs.js';
-import { bodyMedianDifference, findCandidates } from '../src/method/attribution/candidates.js';
+import { findCandidates } from '../src/method/attribution/candidates.js';
 import { composite } from '../src/method/attribution/composite.js';
 import { LatentClassifier } from '../src/method/classifier/latent-classifier.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
@@ -118,8 +118,8 @@ async function main(): Promise<void> {
     // Per vertebra: [recon, all healed, reveal k…, hide k…].
     const images: Float32Array[] = [];
     const layout = cases.map((c, i) => {
-      const edit = args.centre ? edits[i]!.map((v) => v - bodyMedianDifference(recons[i]!, edits[i]!, c.mask)) : edits[i]!;
       const found = findCandidates(recons[i]!, edits[i]!, c.mask, 5, 0.5, args.centre);
+      const edit = edits[i]!.map((v) => v - found.offset);
       const start = images.length;
       images.push(recons[i]!, composite(recons[i]!, edit, found.all, new Int32Array(0)));
       for (const k of found.candidates) images.push(composite(recons[i]!, edit, found.all, k.pixelIndices));

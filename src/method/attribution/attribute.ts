@@ -6,7 +6,7 @@ import type { Device, Tensor } from '../../tensor/index.js';
 import { healthyEdit } from '../classifier/healthy-edit.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
-import { bodyMedianDifference, type Candidate, findCandidates } from './candidates.js';
+import { type Candidate, findCandidates } from './candidates.js';
 import { composite } from './composite.js';
 import type { LatentDiffusion } from './engine.js';
 import { NUM_TIMESTEPS } from '../../model/diffusion.js';
@@ -143,8 +143,7 @@ function attributeGroup(
       const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize, o.candidateQuantile, o.centreMaps);
       // With centred maps the healthy appearance pasted into the composites is centred too: the body-wide
       // brightness change is no more a candidate's healing than it is lesion evidence.
-      const median = o.centreMaps ? bodyMedianDifference(recons[i]!, edits[i]!, v.mask) : 0;
-      const healed = median === 0 ? edits[i]! : edits[i]!.map((e) => e - median);
+      const healed = found.offset === 0 ? edits[i]! : edits[i]!.map((e) => e - found.offset);
       return { ...found, healed, pMalignant: classifier.probability(zs[i]!), pHealthy: classifier.probability(zHealthy[i]!) };
     });
 

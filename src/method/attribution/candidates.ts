@@ -24,6 +24,8 @@ export interface CandidateSet {
   blasticMap: Float32Array;
   /** Union of both thresholded maps (before the size filter), as 0/1. */
   all: Uint8Array;
+  /** What was taken off edit − recon before the split: its body median when centred, else 0. */
+  offset: number;
   /** Lytic components first, then blastic, each in raster order of their first pixel. */
   candidates: Candidate[];
 }
@@ -64,5 +66,5 @@ export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Ma
       candidates.push({ type, pixelIndices: Int32Array.from(members[p.label - 1]!), pixels: p.pixels, centroid: p.centroid, meanDifference: p.mean! });
     }
   }
-  return { lyticMap, blasticMap, all, candidates };
+  return { lyticMap, blasticMap, all, offset, candidates };
 }

@@ -11,6 +11,7 @@ const edit = Float32Array.from(recon, (v, i) => (i % 4 === 0 ? v + 0.7 : LESION.
 describe('findCandidates', () => {
   it('SPEC: the global darkening fills the blastic map and the lesion stays in the lytic map', () => {
     const c = findCandidates(recon, edit, mask, 1);
+    expect(c.offset).toBe(0);
     expect(Array.from(c.lyticMap.keys()).filter((i) => c.lyticMap[i]! > 0)).toEqual(LESION);
     expect(Array.from(c.blasticMap.keys()).filter((i) => c.blasticMap[i]! > 0)).toEqual([3, 7, 10, 11, 13, 14, 15]);
     c.blasticMap.forEach((v) => v > 0 && expect(v).toBeCloseTo(0.1, 6));
@@ -19,6 +20,7 @@ describe('findCandidates', () => {
   it('centred: the body median (−0.1, outside the body ignored) is taken off, so only the lesion is left', () => {
     expect(bodyMedianDifference(recon, edit, mask)).toBeCloseTo(-0.1, 6);
     const c = findCandidates(recon, edit, mask, 1, 0.5, true);
+    expect(c.offset).toBeCloseTo(-0.1, 6);
     expect(Array.from(c.lyticMap.keys()).filter((i) => c.lyticMap[i]! > 0)).toEqual(LESION);
     c.lyticMap.forEach((v) => v > 0 && expect(v).toBeCloseTo(0.3, 6));
     expect(c.blasticMap.every((v) => v === 0)).toBe(true);
