@@ -1,4 +1,4 @@
-// npm run bench:delta-sweep -- --run DIR --manifest M [--split val] [--delta 0.3,0.5,0.7] [--min-size 5,15,30] [--gate 0.5]
+// npm run bench:delta-sweep -- --run DIR --manifest M [--split val] [--delta 0.3,0.5,0.7] [--min-size 5,15,30] [--gate 0.5] [--keep-best 0,1]
 // Chooses Hide-and-Seek's keep rule on a validation split without re-running the model (issue 13): a `segment` run
 // made with --min-p-malignant 0 (every vertebra scored) records each candidate's Δ and pixels (result.json,
 // maps.safetensors), so the segmentation for any gate on P(malignant), Δ threshold and smallest kept candidate can
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     delta: { type: 'string', default: '0.3,0.5,0.7,0.9' },
     'min-size': { type: 'string', default: '5,15,30' },
     gate: { type: 'string', default: '0.5' },
+    'keep-best': { type: 'string', default: '0' },
   },
 });
 
@@ -75,21 +76,25 @@ async function main(): Promise<void> {
     ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }, { name: 'SPEC Δ', score: (c: Case, k: Stored) => (k.pCandidate === null ? null : attributionScore(k.pCandidate, c.pMalignant, c.pHealthy)) }] : []),
   ];
   candidateAucs(cases, Math.min(...num(args.gate!)), rules);
-  console.log('rule | gate | Δ > | min size | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');
-  for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) {
+  console.log('rule | gate | Δ > | min size | keep best | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');
+  for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) for (const keepBest of num(args['keep-best']!)) {
     const evalCases: EvalCase[] = cases.map((c) => {
       const data = new Uint8Array(c.map.length);
       if (c.pMalignant > gate) {
+        const scores = c.candidates.map((k) => { const s = rule.score(c, k); return s !== null && k.pixels >= minSize ? s : null; });
+        const kept = scores.map((s) => s !== null && s > threshold);
+        if (keepBest && !kept.some(Boolean)) {
+          const best = scores.reduce<number>((b, s, j) => (s !== null && (b < 0 || s > scores[b]!) ? j : b), -1);
+          if (best >= 0) kept[best] = true;
+        }
         c.map.forEach((id, i) => {
-          const k = id > 0 ? c.candidates[id - 1]! : undefined;
-          const s = k ? rule.score(c, k) : null;
-          if (k && s !== null && s > threshold && k.pixels >= minSize) data[i] = k.type === 'lytic' ? LYTIC : BLASTIC;
+          if (id > 0 && kept[id - 1]) data[i] = c.candidates[id - 1]!.type === 'lytic' ? LYTIC : BLASTIC;
         });
       }
       return { id: c.id, pred: { ...c.truth, data }, truth: c.truth, ...(c.label !== undefined ? { label: c.label } : {}) };
     });
     const r = evaluate(evalCases);
-    console.log([rule.name, gate, threshold, minSize, f(r.lytic.diceMean), f(r.blastic.diceMean), f(r.lytic.lesions.f1), f(r.blastic.lesions.f1), f(r.vertebra.sensitivity), f(r.vertebra.specificity)].join(' | '));
+    console.log([rule.name, gate, threshold, minSize, keepBest, f(r.lytic.diceMean), f(r.blastic.diceMean), f(r.lytic.lesions.f1), f(r.blastic.lesions.f1), f(r.vertebra.sensitivity), f(r.vertebra.specificity)].join(' | '));
   }
 }
 

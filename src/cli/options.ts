@@ -20,6 +20,16 @@ export interface ProgressBar {
 }
 
 /** A progress bar on a terminal; plain lines (at most one per 5 s) in logs and CI. */
+/** Seconds as a short duration: 45s, 21m05s, 3h15m. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '-';
+  const s = Math.round(seconds);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
+}
+
 export function progressBar(label: string, format: string): ProgressBar {
   const tty = Boolean(process.stderr.isTTY);
   const bar = new cliProgress.SingleBar(

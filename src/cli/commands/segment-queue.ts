@@ -33,12 +33,12 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
   } finally {
     model.dispose();
   }
-  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted} | {running} jobs running');
+  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta} | {running} jobs running');
   const started = Date.now();
   let first: number | undefined;
   let hinted = false;
   try {
-    const outcome = await withStopSignals('withdrawing the jobs not yet taken; those running finish on their workers', (signal, rate) =>
+    const outcome = await withStopSignals('withdrawing the jobs not yet taken; those running finish on their workers', (signal, meter) =>
       runQueued({
         url, inputs, items: s.items, files: s.files, options: s.options, outDir: s.outDir, resume: s.resume,
         provenance: { model: s.files.model, classifier: s.files.classifier }, signal,
@@ -48,7 +48,7 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
             hinted = true;
             console.error(`\nsegment: no worker has taken a job in ${IDLE_HINT_MS / 1000} s; start some with: hsa worker --queue ${displayUrl(url)}`);
           }
-          bar.update(done, total, { done: done.toFixed(1), rate: rate(done), running: String(running) });
+          bar.update(done, total, { done: done.toFixed(1), ...meter(done, total), running: String(running) });
         },
       }),
     );

@@ -4,7 +4,7 @@ import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { runSegmentationResumable, type SegmentOutcome, type SegmentRun } from '../../method/attribution/segment.js';
 import { type LoadDiffAEOptions, loadDiffAE } from '../../model/checkpoint.js';
 import type { DiffAE } from '../../model/diffae.js';
-import { progressBar } from '../options.js';
+import { formatDuration, progressBar } from '../options.js';
 
 /** The DAE (on run.device) and its latent classifier, checked to fit each other; the caller disposes of the model. */
 export function loadModelPair(files: { model: string; classifier: string }, run: LoadDiffAEOptions = {}): { model: DiffAE; classifier: LatentClassifier } {
@@ -17,17 +17,23 @@ export function loadModelPair(files: { model: string; classifier: string }, run:
   return { model, classifier };
 }
 
+/** What the progress bar shows of a run's own work: vertebrae/min and the time left at that rate. */
+export interface RunMeter { rate: string; eta: string }
+
 /**
  * Runs fn with Ctrl-C / SIGTERM aborting its signal (`stopping` says what that means; a second one quits at once),
- * and a rate meter of this run's own work: vertebrae/min since the first progress value, which excludes
- * vertebrae reused by --continue.
+ * and a meter of this run's own work since the first progress value (which excludes vertebrae reused by
+ * --continue). The ETA is the whole run's average rate, not the progress bar's recent one: a batch advances in
+ * phases of very different speed (renders, then one composite per candidate), which made that one swing by hours.
  */
-export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSignal, rate: (done: number) => string) => Promise<T>): Promise<T> {
+export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSignal, meter: (done: number, total: number) => RunMeter) => Promise<T>): Promise<T> {
   const started = Date.now();
   let first: number | undefined;
-  const rate = (done: number) => {
+  const meter = (done: number, total: number): RunMeter => {
     first ??= done;
-    return done > first ? (((done - first) * 60_000) / (Date.now() - started)).toFixed(2) : '-';
+    if (done <= first) return { rate: '-', eta: '-' };
+    const perMs = (done - first) / (Date.now() - started);
+    return { rate: (perMs * 60_000).toFixed(2), eta: formatDuration((total - done) / perMs / 1000) };
   };
   const abort = new AbortController();
   const onSignal = () => {
@@ -38,7 +44,7 @@ export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSig
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await fn(abort.signal, rate);
+    return await fn(abort.signal, meter);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -47,10 +53,10 @@ export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSig
 
 /** runSegmentationResumable observed and interruptible; a stopped run is reported (exit code 130) here. */
 export async function segmentWithProgress(run: Omit<SegmentRun, 'onProgress' | 'signal'>): Promise<SegmentOutcome> {
-  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta_formatted}');
+  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta}');
   try {
-    const outcome = await withStopSignals('stopping after the vertebrae being segmented now', (signal, rate) =>
-      runSegmentationResumable({ ...run, signal, onProgress: (done, total) => bar.update(done, total, { done: done.toFixed(1), rate: rate(done) }) }),
+    const outcome = await withStopSignals('stopping after the vertebrae being segmented now', (signal, meter) =>
+      runSegmentationResumable({ ...run, signal, onProgress: (done, total) => bar.update(done, total, { done: done.toFixed(1), ...meter(done, total) }) }),
     );
     bar.stop();
     if (!outcome.complete) {
