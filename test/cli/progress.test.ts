@@ -1,6 +1,6 @@
 // The ETA of segment's progress bar: the whole run's average rate, shown as a short duration.
 import { describe, expect, it, vi } from 'vitest';
-import { formatDuration } from '../../src/cli/options.js';
+import { formatDuration, progressBar } from '../../src/cli/options.js';
 import { withStopSignals } from '../../src/cli/commands/segment-run.js';
 
 describe('formatDuration', () => {
@@ -25,11 +25,26 @@ describe('the segment meter', () => {
         out.push(meter(46, 100)); // a fast burst moves the average only a little: 36 in 601 s
         return out;
       });
-      expect(shown[0]).toEqual({ rate: '-', eta: '-' });
-      expect(shown[1]).toEqual({ rate: '2.00', eta: '35m00s' });
-      expect(shown[2]).toEqual({ rate: '3.59', eta: '15m02s' });
+      expect(shown[0]).toEqual({ rate: '-', left: '-' });
+      expect(shown[1]).toEqual({ rate: '2.00', left: '35m00s' });
+      expect(shown[2]).toEqual({ rate: '3.59', left: '15m02s' });
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('the progress bar', () => {
+  it('shows the ETA it is given, not its own', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    try {
+      const bar = progressBar('segment', '{done}/{total} vertebrae | ETA {left}');
+      bar.update(30, 100, { done: '30.0', left: '35m00s' });
+      bar.stop();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toContain('30.0/100 vertebrae | ETA 35m00s');
   });
 });

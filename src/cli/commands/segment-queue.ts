@@ -33,7 +33,7 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
   } finally {
     model.dispose();
   }
-  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta} | {running} jobs running');
+  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {left} | {running} jobs running');
   const started = Date.now();
   let first: number | undefined;
   let hinted = false;

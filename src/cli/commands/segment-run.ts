@@ -17,8 +17,8 @@ export function loadModelPair(files: { model: string; classifier: string }, run:
   return { model, classifier };
 }
 
-/** What the progress bar shows of a run's own work: vertebrae/min and the time left at that rate. */
-export interface RunMeter { rate: string; eta: string }
+/** A run's own vertebrae/min and the time left at that rate (`left`: cli-progress's own {eta} token would win over a payload `eta`). */
+export interface RunMeter { rate: string; left: string }
 
 /**
  * Runs fn with Ctrl-C / SIGTERM aborting its signal (`stopping` says what that means; a second one quits at once),
@@ -31,9 +31,9 @@ export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSig
   let first: number | undefined;
   const meter = (done: number, total: number): RunMeter => {
     first ??= done;
-    if (done <= first) return { rate: '-', eta: '-' };
+    if (done <= first) return { rate: '-', left: '-' };
     const perMs = (done - first) / (Date.now() - started);
-    return { rate: (perMs * 60_000).toFixed(2), eta: formatDuration((total - done) / perMs / 1000) };
+    return { rate: (perMs * 60_000).toFixed(2), left: formatDuration((total - done) / perMs / 1000) };
   };
   const abort = new AbortController();
   const onSignal = () => {
@@ -53,7 +53,7 @@ export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSig
 
 /** runSegmentationResumable observed and interruptible; a stopped run is reported (exit code 130) here. */
 export async function segmentWithProgress(run: Omit<SegmentRun, 'onProgress' | 'signal'>): Promise<SegmentOutcome> {
-  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {eta}');
+  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {left}');
   try {
     const outcome = await withStopSignals('stopping after the vertebrae being segmented now', (signal, meter) =>
       runSegmentationResumable({ ...run, signal, onProgress: (done, total) => bar.update(done, total, { done: done.toFixed(1), ...meter(done, total) }) }),

@@ -95,18 +95,8 @@ export function attribute(
   return [...attributeGroups(engine, classifier, vertebrae, options)].flat();
 }
 
-function attributeGroup(
-  engine: LatentDiffusion,
-  classifier: LatentClassifier,
-  group: readonly VertebraSlice[],
-  o: AttributionOptions,
-): VertebraAttribution[] {
-  const { rows, cols } = group[0]!.mask;
-  for (const v of group) {
-    if (v.mask.rows !== rows || v.mask.cols !== cols || v.image.length !== rows * cols) {
-      throw new Error(`attribution: every slice must be ${rows}×${cols} with a mask on the same grid`);
-    }
-  }
+/** The model calls of one group, each split into batches of at most o.maxBatch images. */
+function modelCalls(engine: LatentDiffusion, classifier: LatentClassifier, o: AttributionOptions, rows: number, cols: number) {
   const { maxBatch } = o;
   const device = engine.device ?? 'cpu';
   const encode = (x: Tensor) => chunked(x.size(0), maxBatch, (s, l) => engine.encode(x.narrow(0, s, l)));
@@ -126,6 +116,22 @@ function attributeGroup(
         return rowsOf(encode(x));
       })
       .map((z) => classifier.probability(z));
+  return { device, encode, invert, render, editTMax, probabilities };
+}
+
+function attributeGroup(
+  engine: LatentDiffusion,
+  classifier: LatentClassifier,
+  group: readonly VertebraSlice[],
+  o: AttributionOptions,
+): VertebraAttribution[] {
+  const { rows, cols } = group[0]!.mask;
+  for (const v of group) {
+    if (v.mask.rows !== rows || v.mask.cols !== cols || v.image.length !== rows * cols) {
+      throw new Error(`attribution: every slice must be ${rows}×${cols} with a mask on the same grid`);
+    }
+  }
+  const { device, encode, invert, render, editTMax, probabilities } = modelCalls(engine, classifier, o, rows, cols);
 
   return torch.noGrad(() => {
     // Step 1: z, x_T, then the reconstruction and the healthy edit rendered from the same x_T in one batch.
