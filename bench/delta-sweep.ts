@@ -5,7 +5,8 @@
 // be rebuilt and scored against the truth. With deltaReference 'harmonised' the run also records the reference
 // pair, and Δ is also reported in logits ("logit Δ") and between the latent p_m, p_h ("SPEC Δ"). Printed first: per lesion type, how well each
 // candidate score separates true candidates (most pixels in a true lesion of its type) from false ones on the
-// gated malignant vertebrae (ROC-AUC); then per setting, the benchmark's metrics.
+// gated malignant vertebrae (ROC-AUC); then per setting, the benchmark's metrics. --keep-best 1: a vertebra above the
+// gate that keeps no candidate (none of at least min-size pixels passes Δ) keeps its best-scoring one of that size.
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -35,6 +36,10 @@ interface Stored { type: string; pixels: number; delta: number | null; pCandidat
 interface Case { id: string; label?: 0 | 1; truth: EvalCase['truth']; map: Int32Array; pMalignant: number; pHealthy: number; candidates: Stored[]; reference?: { high: number; low: number } }
 
 const num = (s: string) => s.split(',').map(Number);
+const flags = (s: string) => s.split(',').map((v) => {
+  if (v !== '0' && v !== '1') throw new Error(`--keep-best: 0 or 1, got ${v}`);
+  return v === '1';
+});
 const logit = (p: number) => Math.log(Math.max(p, 1e-12) / Math.max(1 - p, 1e-12));
 const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
 
@@ -77,11 +82,11 @@ async function main(): Promise<void> {
   ];
   candidateAucs(cases, Math.min(...num(args.gate!)), rules);
   console.log('rule | gate | Δ > | min size | keep best | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');
-  for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) for (const keepBest of num(args['keep-best']!)) {
+  for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) for (const keepBest of flags(args['keep-best']!)) {
     const evalCases: EvalCase[] = cases.map((c) => {
       const data = new Uint8Array(c.map.length);
       if (c.pMalignant > gate) {
-        const scores = c.candidates.map((k) => { const s = rule.score(c, k); return s !== null && k.pixels >= minSize ? s : null; });
+        const scores = c.candidates.map((k) => { const s = rule.score(c, k); return s !== null && Number.isFinite(s) && k.pixels >= minSize ? s : null; });
         const kept = scores.map((s) => s !== null && s > threshold);
         if (keepBest && !kept.some(Boolean)) {
           const best = scores.reduce<number>((b, s, j) => (s !== null && (b < 0 || s > scores[b]!) ? j : b), -1);
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
       return { id: c.id, pred: { ...c.truth, data }, truth: c.truth, ...(c.label !== undefined ? { label: c.label } : {}) };
     });
     const r = evaluate(evalCases);
-    console.log([rule.name, gate, threshold, minSize, keepBest, f(r.lytic.diceMean), f(r.blastic.diceMean), f(r.lytic.lesions.f1), f(r.blastic.lesions.f1), f(r.vertebra.sensitivity), f(r.vertebra.specificity)].join(' | '));
+    console.log([rule.name, gate, threshold, minSize, keepBest ? 1 : 0, f(r.lytic.diceMean), f(r.blastic.diceMean), f(r.lytic.lesions.f1), f(r.blastic.lesions.f1), f(r.vertebra.sensitivity), f(r.vertebra.specificity)].join(' | '));
   }
 }
 

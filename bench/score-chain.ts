@@ -20,7 +20,7 @@ import { LatentClassifier } from '../src/method/classifier/latent-classifier.js'
 import { rocAuc } from '../src/method/classifier/metrics.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { healthyEdits, imagesOf } from '../src/method/diagnostics/check-model.js';
-import { BLASTIC, LYTIC } from '../src/method/regions/mask.js';
+import { BLASTIC, LYTIC, type Mask2D } from '../src/method/regions/mask.js';
 import { resolveModelFiles } from '../src/cli/commands/segment.js';
 
 const { values: args } = parseArgs({
@@ -59,6 +59,25 @@ function report(refs: Reference[], scored: Scored[], targetP: number): void {
     }).filter(Number.isFinite);
     console.log(`${name}: pooled AUC ${f(rocAuc(scored.map((x) => x.truth), scored.map((x) => x.scores[name]!)))} | within-vertebra AUC ${f(mean(within))} (${within.length} vertebrae)`);
   }
+}
+
+/** Per vertebra: [recon, all healed, reveal k…, hide k…], and where each vertebra's images start. */
+function compositesOf(cases: readonly { mask: Mask2D }[], recons: Float32Array[], edits: Float32Array[], hw: number) {
+  const images: Float32Array[] = [];
+  const layout = cases.map((c, i) => {
+    const found = findCandidates(recons[i]!, edits[i]!, c.mask, 5, 0.5, args.centre);
+    const edit = edits[i]!.map((v) => v - found.offset);
+    const start = images.length;
+    images.push(recons[i]!, composite(recons[i]!, edit, found.all, new Int32Array(0)));
+    for (const k of found.candidates) images.push(composite(recons[i]!, edit, found.all, k.pixelIndices));
+    for (const k of found.candidates) {
+      const only = new Uint8Array(hw);
+      for (const p of k.pixelIndices) only[p] = 1;
+      images.push(composite(recons[i]!, edit, only, new Int32Array(0)));
+    }
+    return { start, found };
+  });
+  return { images, layout };
 }
 
 async function main(): Promise<void> {
@@ -115,21 +134,7 @@ async function main(): Promise<void> {
       const img = (j: number) => out.slice(j * hw, (j + 1) * hw);
       return { recons: cases.map((_, i) => img(i)), edits: cases.map((_, i) => img(cases.length + i)), zLogits: logits(x) };
     }));
-    // Per vertebra: [recon, all healed, reveal k…, hide k…].
-    const images: Float32Array[] = [];
-    const layout = cases.map((c, i) => {
-      const found = findCandidates(recons[i]!, edits[i]!, c.mask, 5, 0.5, args.centre);
-      const edit = edits[i]!.map((v) => v - found.offset);
-      const start = images.length;
-      images.push(recons[i]!, composite(recons[i]!, edit, found.all, new Int32Array(0)));
-      for (const k of found.candidates) images.push(composite(recons[i]!, edit, found.all, k.pixelIndices));
-      for (const k of found.candidates) {
-        const only = new Uint8Array(hw);
-        for (const p of k.pixelIndices) only[p] = 1;
-        images.push(composite(recons[i]!, edit, only, new Int32Array(0)));
-      }
-      return { start, found };
-    });
+    const { images, layout } = compositesOf(cases, recons, edits, hw);
     const { plain, harm } = torch.noGrad(() => read(images, [H, W]));
     cases.forEach((c, i) => {
       const { start, found } = layout[i]!;

@@ -19,7 +19,6 @@ export interface ProgressBar {
   stop(): void;
 }
 
-/** A progress bar on a terminal; plain lines (at most one per 5 s) in logs and CI. */
 /** Seconds as a short duration: 45s, 21m05s, 3h15m. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '-';
@@ -30,6 +29,29 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
 }
 
+/** A run's own vertebrae/min and the time left at that rate (`left`: cli-progress's own {eta} token would win over a payload `eta`). */
+export interface RunMeter { rate: string; left: string }
+
+/** What a segmentation's progress bar shows; the payload is a RunMeter and `done` (fractional vertebrae). */
+export const SEGMENT_PROGRESS = '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {left}';
+
+/**
+ * The average rate since the first value given (vertebrae reused by --continue are not this run's work) and the
+ * ETA at that rate. Not the progress bar's recent rate: a batch advances in phases of very different speed
+ * (renders, then one composite per candidate), which made that ETA swing by hours.
+ */
+export function runMeter(): (done: number, total: number) => RunMeter {
+  let first: { done: number; at: number } | undefined;
+  return (done, total) => {
+    first ??= { done, at: Date.now() };
+    const ms = Date.now() - first.at;
+    if (done <= first.done || ms <= 0) return { rate: '-', left: '-' };
+    const perMs = (done - first.done) / ms;
+    return { rate: (perMs * 60_000).toFixed(2), left: formatDuration((total - done) / perMs / 1000) };
+  };
+}
+
+/** A progress bar on a terminal; plain lines (at most one per 5 s) in logs and CI. */
 export function progressBar(label: string, format: string): ProgressBar {
   const tty = Boolean(process.stderr.isTTY);
   const bar = new cliProgress.SingleBar(

@@ -7,7 +7,7 @@ import type { SegmentOutcome } from '../../method/attribution/segment.js';
 import type { JobItem } from '../../method/queue/payload.js';
 import { assertRedisReachable, displayUrl, parseQueueUrl } from '../../method/queue/redis.js';
 import { runQueued } from '../../method/queue/submit.js';
-import { progressBar } from '../options.js';
+import { progressBar, SEGMENT_PROGRESS } from '../options.js';
 import { loadModelPair, withStopSignals } from './segment-run.js';
 
 /** Waiting this long with no job taken suggests that no worker is running. */
@@ -33,7 +33,7 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
   } finally {
     model.dispose();
   }
-  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {left} | {running} jobs running');
+  const bar = progressBar('segment', `${SEGMENT_PROGRESS} | {running} jobs running`);
   const started = Date.now();
   let first: number | undefined;
   let hinted = false;

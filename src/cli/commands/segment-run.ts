@@ -4,7 +4,7 @@ import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { runSegmentationResumable, type SegmentOutcome, type SegmentRun } from '../../method/attribution/segment.js';
 import { type LoadDiffAEOptions, loadDiffAE } from '../../model/checkpoint.js';
 import type { DiffAE } from '../../model/diffae.js';
-import { formatDuration, progressBar } from '../options.js';
+import { progressBar, runMeter, SEGMENT_PROGRESS, type RunMeter } from '../options.js';
 
 /** The DAE (on run.device) and its latent classifier, checked to fit each other; the caller disposes of the model. */
 export function loadModelPair(files: { model: string; classifier: string }, run: LoadDiffAEOptions = {}): { model: DiffAE; classifier: LatentClassifier } {
@@ -17,24 +17,12 @@ export function loadModelPair(files: { model: string; classifier: string }, run:
   return { model, classifier };
 }
 
-/** A run's own vertebrae/min and the time left at that rate (`left`: cli-progress's own {eta} token would win over a payload `eta`). */
-export interface RunMeter { rate: string; left: string }
-
 /**
  * Runs fn with Ctrl-C / SIGTERM aborting its signal (`stopping` says what that means; a second one quits at once),
- * and a meter of this run's own work since the first progress value (which excludes vertebrae reused by
- * --continue). The ETA is the whole run's average rate, not the progress bar's recent one: a batch advances in
- * phases of very different speed (renders, then one composite per candidate), which made that one swing by hours.
+ * and a meter of this run's own work (runMeter).
  */
 export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSignal, meter: (done: number, total: number) => RunMeter) => Promise<T>): Promise<T> {
-  const started = Date.now();
-  let first: number | undefined;
-  const meter = (done: number, total: number): RunMeter => {
-    first ??= done;
-    if (done <= first) return { rate: '-', left: '-' };
-    const perMs = (done - first) / (Date.now() - started);
-    return { rate: (perMs * 60_000).toFixed(2), left: formatDuration((total - done) / perMs / 1000) };
-  };
+  const meter = runMeter();
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130);
@@ -53,7 +41,7 @@ export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSig
 
 /** runSegmentationResumable observed and interruptible; a stopped run is reported (exit code 130) here. */
 export async function segmentWithProgress(run: Omit<SegmentRun, 'onProgress' | 'signal'>): Promise<SegmentOutcome> {
-  const bar = progressBar('segment', '{done}/{total} vertebrae | {rate} vertebrae/min | ETA {left}');
+  const bar = progressBar('segment', SEGMENT_PROGRESS);
   try {
     const outcome = await withStopSignals('stopping after the vertebrae being segmented now', (signal, meter) =>
       runSegmentationResumable({ ...run, signal, onProgress: (done, total) => bar.update(done, total, { done: done.toFixed(1), ...meter(done, total) }) }),

@@ -95,7 +95,7 @@ export function attribute(
   return [...attributeGroups(engine, classifier, vertebrae, options)].flat();
 }
 
-/** The model calls of one group, each split into batches of at most o.maxBatch images. */
+/** One group's model calls, each in batches of at most o.maxBatch images, with the device and t-max they use. */
 function modelCalls(engine: LatentDiffusion, classifier: LatentClassifier, o: AttributionOptions, rows: number, cols: number) {
   const { maxBatch } = o;
   const device = engine.device ?? 'cpu';
