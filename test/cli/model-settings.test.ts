@@ -31,8 +31,8 @@ afterAll(() => {
 
 describe('readModelSettings', () => {
   it('reads the settable options', () => {
-    const p = write('ok.json', settingsFile({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20 }));
-    expect(readModelSettings(p)).toEqual({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20 });
+    const p = write('ok.json', settingsFile({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20, keepBest: true }));
+    expect(readModelSettings(p)).toEqual({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20, keepBest: true });
   });
 
   it('names the file and the problem for anything else', () => {
@@ -41,6 +41,7 @@ describe('readModelSettings', () => {
     expect(() => readModelSettings(write('c.json', settingsFile([1])))).toThrow(/c\.json: "settings" must be an object/);
     expect(() => readModelSettings(write('d.json', settingsFile({ inversionSteps: 3 })))).toThrow(/d\.json: unknown setting "inversionSteps"/);
     expect(() => readModelSettings(write('e.json', settingsFile({ centreMaps: 'yes' })))).toThrow(/e\.json: setting "centreMaps" must be a boolean/);
+    expect(() => readModelSettings(write('e2.json', settingsFile({ keepBest: 1 })))).toThrow(/e2\.json: setting "keepBest" must be a boolean/);
     expect(() => readModelSettings(write('f.json', settingsFile({ targetP: null })))).toThrow(/f\.json: setting "targetP" must be a number/);
     expect(() => readModelSettings(write('g.json', settingsFile({ deltaReference: 1 })))).toThrow(/g\.json: setting "deltaReference" must be a string/);
     expect(() => readModelSettings(join(tmp, 'missing.json'))).toThrow(/missing\.json/);
@@ -78,15 +79,15 @@ describe('segment with a model folder holding attribution.json', () => {
     saveDiffAE(model, join(dir, 'model.safetensors'));
     tinyClassifier(model).save(join(dir, 'classifier.json'));
     model.dispose();
-    writeFileSync(join(dir, 'attribution.json'), JSON.stringify(settingsFile({ editTMax: 600, centreMaps: true, minPMalignant: 0.25 })));
+    writeFileSync(join(dir, 'attribution.json'), JSON.stringify(settingsFile({ editTMax: 600, centreMaps: true, minPMalignant: 0.25, keepBest: true })));
     const v = writeVertebra(tmp, 'v', 7);
     const steps = ['--inversion-steps', '3', '--render-steps', '2', '--harmonise-inversion-steps', '3', '--harmonise-render-steps', '2', '--min-size', '2'];
     const options = async (out: string, ...extra: string[]) => {
       await hsa('segment', '--image', v.image, '--mask', v.mask, '--model', dir, '--out', join(tmp, out), ...steps, ...extra);
       return JSON.parse(readFileSync(join(tmp, out, 'v', 'result.json'), 'utf8')).options;
     };
-    expect(await options('a')).toMatchObject({ editTMax: 600, centreMaps: true, minPMalignant: 0.25, targetP: 1e-5 });
-    expect(await options('b', '--edit-t-max', '1000', '--no-centre-maps', '--min-p-malignant', '0')).toMatchObject({ editTMax: 1000, centreMaps: false, minPMalignant: 0 });
+    expect(await options('a')).toMatchObject({ editTMax: 600, centreMaps: true, minPMalignant: 0.25, keepBest: true, targetP: 1e-5 });
+    expect(await options('b', '--edit-t-max', '1000', '--no-centre-maps', '--min-p-malignant', '0', '--no-keep-best')).toMatchObject({ editTMax: 1000, centreMaps: false, minPMalignant: 0, keepBest: false });
     writeFileSync(join(dir, 'attribution.json'), JSON.stringify(settingsFile({ editTMax: 'high' })));
     await expect(options('c')).rejects.toThrow(/attribution\.json: setting "editTMax" must be a number/);
   });

@@ -107,6 +107,8 @@ export function register(program: Command): void {
     .option('--delta <x>', 'Hide-and-Seek: keep candidates with Δ above this', num, d.deltaThreshold)
     .addOption(new Option('--delta-reference <ref>', 'Hide-and-Seek: what Δ is measured between: latent (p_m, p_h of z and z_healthy; SPEC) or harmonised (the harmonised reconstruction and all-healed composite; docs/model.md)').choices(DELTA_REFERENCES).default(d.deltaReference))
     .option('--min-p-malignant <p>', 'Hide-and-Seek: vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
+    .option('--keep-best', 'Hide-and-Seek: a scored vertebra none of whose candidates passes --delta keeps its highest-Δ one (not in the SPEC)')
+    .option('--no-keep-best', 'Hide-and-Seek: do not (when the model folder\'s attribution.json turns it on)')
     .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, []))
     .action(async (o, command: Command) => {
       requirePositive(o, ['minSize', 'figureCases']);
@@ -167,7 +169,7 @@ export function register(program: Command): void {
         description['smallest lesion'] = `${hs.minSize} pixels (every method's components)`;
         if (cnn) description.cnn = `${o.cnn} (validation: ${cnnValidation(cnn)})`;
         if (ad) description['ad model'] = `${ad.file}; ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps`;
-        if (ours) description['Hide-and-Seek model'] = `${ours.files.model}, ${ours.files.classifier}; schedule ${hs.schedule}: ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps, ${hs.harmoniseInversionSteps}/${hs.harmoniseRenderSteps} per candidate; target p ${hs.targetP}, quantile ${hs.candidateQuantile}, t-max ${hs.editTMax}${hs.centreMaps ? ', centred maps' : ''}, Δ > ${hs.deltaThreshold} (${hs.deltaReference}), gate p > ${hs.minPMalignant}`;
+        if (ours) description['Hide-and-Seek model'] = `${ours.files.model}, ${ours.files.classifier}; schedule ${hs.schedule}: ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps, ${hs.harmoniseInversionSteps}/${hs.harmoniseRenderSteps} per candidate; target p ${hs.targetP}, quantile ${hs.candidateQuantile}, t-max ${hs.editTMax}${hs.centreMaps ? ', centred maps' : ''}, Δ > ${hs.deltaThreshold} (${hs.deltaReference}), gate p > ${hs.minPMalignant}${hs.keepBest ? ', keep best' : ''}`;
         const results = await runBenchmark({
           methods, cases: inputs.map((input, i) => ({ input, row: rows[i]! })), outDir: o.out, description, skipped, figureCases: o.figureCases,
           onMethod: (label, i, n) => console.error(`benchmark: [${i + 1}/${n}] ${label} on ${inputs.length} vertebrae`),

@@ -20,6 +20,7 @@ const SETTABLE = {
   deltaThreshold: 'delta',
   deltaReference: 'deltaReference',
   minPMalignant: 'minPMalignant',
+  keepBest: 'keepBest',
 } as const satisfies Partial<Record<keyof AttributionOptions, string>>;
 type Settable = keyof typeof SETTABLE;
 export type ModelSettings = Partial<Pick<AttributionOptions, Settable>>;
@@ -38,7 +39,7 @@ export function readModelSettings(path: string): ModelSettings {
   const out: Record<string, number | boolean | string> = {};
   for (const [k, v] of Object.entries(doc.settings)) {
     if (!(k in SETTABLE)) throw new Error(`${path}: unknown setting "${k}" (known: ${Object.keys(SETTABLE).join(', ')})`);
-    const want = k === 'centreMaps' ? 'boolean' : k === 'deltaReference' ? 'string' : 'number';
+    const want = k === 'centreMaps' || k === 'keepBest' ? 'boolean' : k === 'deltaReference' ? 'string' : 'number';
     if (typeof v !== want || (want === 'number' && !Number.isFinite(v))) throw new Error(`${path}: setting "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
     out[k] = v as number | boolean | string;
   }

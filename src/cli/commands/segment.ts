@@ -68,6 +68,8 @@ export function addAttributionOptions(command: Command): Command {
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
     .addOption(new Option('--delta-reference <ref>', 'what Δ is measured between: latent (p_m, p_h of z and z_healthy; SPEC) or harmonised (the harmonised reconstruction and all-healed composite; docs/model.md)').choices(DELTA_REFERENCES).default(d.deltaReference))
     .option('--min-p-malignant <p>', 'vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
+    .option('--keep-best', 'a scored vertebra none of whose candidates passes --delta keeps its highest-Δ one (not in the SPEC; default: off)')
+    .option('--no-keep-best', 'do not (when the model folder\'s attribution.json turns it on)')
     .option('--batch-size <n>', `most images per model call ${per('maxBatch')}`, positive)
     .option('--vertebrae-batch <n>', `vertebrae processed together ${per('vertebraeBatch')}`, positive)
     .option('--no-harmonise', 'ablation: score each composite directly, without DAE re-encoding')
@@ -79,7 +81,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, minPMalignant: o.minPMalignant,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, minPMalignant: o.minPMalignant, keepBest: o.keepBest,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });

@@ -176,6 +176,11 @@ function attributeGroup(
         const delta = attributionScore(pk, high, low);
         return { ...c, pCandidate: pk, delta, kept: delta > o.deltaThreshold };
       });
+      if (o.keepBest && scored(p) && !candidates.some((c) => c.kept)) {
+        // Ties go to the first; NaN never wins (delta > NaN and NaN > delta are both false).
+        const best = candidates.reduce((b, c, j) => (c.delta! > candidates[b]!.delta! ? j : b), 0);
+        candidates[best] = { ...candidates[best]!, kept: true };
+      }
       const labels = new Uint8Array(rows * cols);
       for (const c of candidates) if (c.kept) for (const k of c.pixelIndices) labels[k] = c.type === 'lytic' ? LYTIC : BLASTIC;
       return { rows, cols, pMalignant: p.pMalignant, pHealthy: p.pHealthy, measuredReference: reference, recon: recons[i]!, edit: edits[i]!, lyticMap: p.lyticMap, blasticMap: p.blasticMap, candidates, labels };

@@ -51,6 +51,11 @@ export interface AttributionOptions {
    * baselines' gate: an attribution explains a malignant call). 0: every vertebra is scored (SPEC).
    */
   minPMalignant: number;
+  /**
+   * A scored vertebra (above minPMalignant) none of whose candidates passes deltaThreshold keeps its highest-Δ one:
+   * the classifier's malignant call gets the region that explains it best (false: SPEC).
+   */
+  keepBest: boolean;
   schedule: Schedule;
   /** At most this many images per model call (bounds memory); 1 in the reference schedule. */
   maxBatch: number;
@@ -82,6 +87,7 @@ const METHOD_DEFAULTS = {
   deltaThreshold: 0.5,
   deltaReference: 'latent',
   minPMalignant: 0,
+  keepBest: false,
   harmonise: true,
   revealFrom: 'reconstruction',
   keepAll: false,
@@ -103,7 +109,7 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   if (!(o.targetP > 0 && o.targetP < 1)) throw new Error(`attribution: targetP must be in (0, 1), got ${o.targetP}`);
   if (!(o.candidateQuantile >= 0 && o.candidateQuantile < 1)) throw new Error(`attribution: candidateQuantile must be in [0, 1), got ${o.candidateQuantile}`);
   if (!(Number.isInteger(o.editTMax) && o.editTMax >= 1 && o.editTMax <= NUM_TIMESTEPS)) throw new Error(`attribution: editTMax must be an integer in 1..${NUM_TIMESTEPS}, got ${o.editTMax}`);
-  if (typeof o.centreMaps !== 'boolean') throw new Error(`attribution: centreMaps must be true or false, got ${String(o.centreMaps)}`);
+  for (const k of ['centreMaps', 'keepBest'] as const) if (typeof o[k] !== 'boolean') throw new Error(`attribution: ${k} must be true or false, got ${String(o[k])}`);
   if (!(o.minPMalignant >= 0 && o.minPMalignant < 1)) throw new Error(`attribution: minPMalignant must be in [0, 1), got ${o.minPMalignant}`);
   if (!DELTA_REFERENCES.includes(o.deltaReference)) throw new Error(`attribution: deltaReference must be ${DELTA_REFERENCES.join(' or ')}, got ${String(o.deltaReference)}`);
   if (!Number.isFinite(o.deltaThreshold)) throw new Error(`attribution: deltaThreshold must be a number, got ${o.deltaThreshold}`);

@@ -121,6 +121,25 @@ describe('attribute (stub engine)', () => {
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { minPMalignant: 1 })).toThrow(/minPMalignant/);
   });
 
+  it('keepBest: a scored vertebra whose candidates all fail Δ keeps its highest-Δ one; with a passing one, nothing changes', () => {
+    // The default run keeps only B's blastic candidate (Δ > 0.5, test above); Δ by hand for A, B, C cores.
+    const expected = [1, 0, 2].map((k) => delta(features(k, 2 * BIAS, 2 * BIAS, 2 * BIAS)));
+    const best = expected.indexOf(Math.max(...expected));
+    const high = Math.max(...expected) + 1;
+    const [none] = attribute(stubEngine(), stubClassifier(), [vertebra], { deltaThreshold: high });
+    expect(none!.candidates.some((c) => c.kept)).toBe(false);
+    const [fallback] = attribute(stubEngine(), stubClassifier(), [vertebra], { deltaThreshold: high, keepBest: true });
+    expect(fallback!.candidates.map((c) => c.kept)).toEqual(expected.map((_, i) => i === best));
+    expect(best).toBe(1); // the blastic core A
+    expect([...fallback!.labels.keys()].filter((i) => fallback!.labels[i] === 2)).toEqual(REGION.coreA);
+    const [passing] = attribute(stubEngine(), stubClassifier(), [vertebra], { keepBest: true });
+    expect(passing!.candidates.map((c) => c.kept)).toEqual([false, true, false]);
+    // A gated vertebra has nothing to explain, so keepBest adds nothing.
+    const [gated] = attribute(stubEngine(), stubClassifier(), [vertebra], { keepBest: true, minPMalignant: pM });
+    expect(gated!.candidates.some((c) => c.kept)).toBe(false);
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { keepBest: 'yes' as never })).toThrow(/keepBest must be true or false/);
+  });
+
   it("deltaReference 'harmonised': Δ between the harmonised recon and all-healed composite, scored in the candidates' batch", () => {
     const calls: StubCall[] = [];
     const [r] = attribute(stubEngine(calls), stubClassifier(), [vertebra], { deltaReference: 'harmonised' });
