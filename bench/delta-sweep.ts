@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { readManifest } from '../src/data/manifest.js';
 import { readNifti } from '../src/data/nifti.js';
 import { readSafetensors } from '../src/io/safetensors.js';
-import { attributionScore } from '../src/method/attribution/attribute.js';
+import { attributionScore, keptCandidates } from '../src/method/attribution/attribute.js';
 import { evaluate, type EvalCase } from '../src/method/evaluation/evaluate.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { caseId } from '../src/method/evaluation/prediction-path.js';
@@ -86,12 +86,7 @@ async function main(): Promise<void> {
     const evalCases: EvalCase[] = cases.map((c) => {
       const data = new Uint8Array(c.map.length);
       if (c.pMalignant > gate) {
-        const scores = c.candidates.map((k) => { const s = rule.score(c, k); return s !== null && Number.isFinite(s) && k.pixels >= minSize ? s : null; });
-        const kept = scores.map((s) => s !== null && s > threshold);
-        if (keepBest && !kept.some(Boolean)) {
-          const best = scores.reduce<number>((b, s, j) => (s !== null && (b < 0 || s > scores[b]!) ? j : b), -1);
-          if (best >= 0) kept[best] = true;
-        }
+        const kept = keptCandidates(c.candidates.map((k) => (k.pixels >= minSize ? rule.score(c, k) : null)), threshold, keepBest);
         c.map.forEach((id, i) => {
           if (id > 0 && kept[id - 1]) data[i] = c.candidates[id - 1]!.type === 'lytic' ? LYTIC : BLASTIC;
         });

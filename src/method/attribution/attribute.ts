@@ -52,6 +52,22 @@ export function attributionScore(pCandidate: number, pHigh: number, pLow: number
   return (pCandidate - pLow) / (pHigh - pLow + 1e-8);
 }
 
+/**
+ * Which candidates are kept: those scoring above the threshold; with keepBest and none of them, the one with the
+ * highest finite score (the first on ties). A null score is not eligible (not scored, or filtered out).
+ */
+export function keptCandidates(scores: readonly (number | null)[], threshold: number, keepBest: boolean): boolean[] {
+  const kept = scores.map((s) => s !== null && s > threshold);
+  if (keepBest && !kept.includes(true)) {
+    let best = -1;
+    scores.forEach((s, j) => {
+      if (s !== null && Number.isFinite(s) && (best < 0 || s > scores[best]!)) best = j;
+    });
+    if (best >= 0) kept[best] = true;
+  }
+  return kept;
+}
+
 /** fn over dim-0 chunks of at most `size` images, outputs concatenated. */
 function chunked(n: number, size: number, fn: (start: number, length: number) => Tensor): Tensor {
   if (n <= size) return fn(0, n);
@@ -170,16 +186,14 @@ function attributeGroup(
     return partial.map((p, i) => {
       const reference = scored(p) && measured ? { high: scores[next++]!, low: scores[next++]! } : null;
       const [high, low] = reference ? [reference.high, reference.low] : [p.pMalignant, p.pHealthy];
-      const candidates: ScoredCandidate[] = p.candidates.map((c) => {
-        if (!scored(p)) return { ...c, pCandidate: null, delta: null, kept: o.keepAll && p.pMalignant > o.minPMalignant };
-        const pk = scores[next++]!;
-        const delta = attributionScore(pk, high, low);
-        return { ...c, pCandidate: pk, delta, kept: delta > o.deltaThreshold };
-      });
-      if (o.keepBest && scored(p) && !candidates.some((c) => c.kept)) {
-        // Ties go to the first; NaN never wins (delta > NaN and NaN > delta are both false).
-        const best = candidates.reduce((b, c, j) => (c.delta! > candidates[b]!.delta! ? j : b), 0);
-        candidates[best] = { ...candidates[best]!, kept: true };
+      let candidates: ScoredCandidate[];
+      if (!scored(p)) {
+        candidates = p.candidates.map((c) => ({ ...c, pCandidate: null, delta: null, kept: o.keepAll && p.pMalignant > o.minPMalignant }));
+      } else {
+        const pks = p.candidates.map(() => scores[next++]!);
+        const deltas = pks.map((pk) => attributionScore(pk, high, low));
+        const kept = keptCandidates(deltas, o.deltaThreshold, o.keepBest);
+        candidates = p.candidates.map((c, j) => ({ ...c, pCandidate: pks[j]!, delta: deltas[j]!, kept: kept[j]! }));
       }
       const labels = new Uint8Array(rows * cols);
       for (const c of candidates) if (c.kept) for (const k of c.pixelIndices) labels[k] = c.type === 'lytic' ? LYTIC : BLASTIC;

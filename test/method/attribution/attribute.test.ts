@@ -1,7 +1,7 @@
 // The attribution logic against the closed-form stub (test/method/attribution/stub.ts): expected values are
 // worked out here from the stub's definition, not by the code under test.
 import { describe, expect, it } from 'vitest';
-import { attribute, attributionScore } from '../../../src/method/attribution/attribute.js';
+import { attribute, attributionScore, keptCandidates } from '../../../src/method/attribution/attribute.js';
 import * as torch from '../../../src/tensor/index.js';
 import type { Tensor } from '../../../src/tensor/index.js';
 import { SCHEDULE_SETTINGS } from '../../../src/method/attribution/options.js';
@@ -28,6 +28,16 @@ describe('attributionScore', () => {
   it('is (p_k − p_h) / (p_m − p_h + 1e-8)', () => {
     expect(attributionScore(0.5, 0.9, 0.1)).toBeCloseTo(0.4 / (0.8 + 1e-8), 12);
     expect(attributionScore(0.1, 0.9, 0.1)).toBe(0);
+  });
+});
+
+describe('keptCandidates', () => {
+  it('keeps scores above the threshold; with keepBest and none above, the best finite one (first on ties)', () => {
+    expect(keptCandidates([0.2, 0.6, null, 0.9], 0.5, true)).toEqual([false, true, false, true]);
+    expect(keptCandidates([0.2, 0.3, null], 0.5, false)).toEqual([false, false, false]);
+    expect(keptCandidates([NaN, 0.2, 0.3, 0.3, null], 0.5, true)).toEqual([false, false, true, false, false]);
+    expect(keptCandidates([null, NaN], 0.5, true)).toEqual([false, false]);
+    expect(keptCandidates([], 0.5, true)).toEqual([]);
   });
 });
 
