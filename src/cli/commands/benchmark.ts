@@ -13,6 +13,7 @@ import { DEFAULT_SCHEDULE, DELTA_REFERENCES, resolveOptions, SCHEDULES } from '.
 import { RUN_FILE, runSegmentation } from '../../method/attribution/segment.js';
 import { caseId } from '../../method/evaluation/prediction-path.js';
 import { type BenchmarkMethod, runBenchmark } from '../../method/baselines/benchmark.js';
+import { DEFAULT_BOOTSTRAP } from '../../method/evaluation/bootstrap.js';
 import { BASELINE_LABELS, type BaselineName, BASELINES } from '../../method/baselines/methods.js';
 import { runBaseline } from '../../method/baselines/run.js';
 import { CAM_METHODS, type CamMethod } from '../../method/cnn/cam.js';
@@ -70,9 +71,10 @@ function cnnValidation(cnn: CnnFile): string {
 }
 
 function parseMethods(v: string): MethodKey[] {
+  if (v.trim() === 'none') return [];
   const keys = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = keys.filter((k) => !METHODS.includes(k as MethodKey));
-  if (unknown.length > 0 || keys.length === 0) throw new Error(`--methods: unknown ${unknown.join(', ') || '(empty list)'}; choose from ${METHODS.join(', ')}`);
+  if (unknown.length > 0 || keys.length === 0) throw new Error(`--methods: unknown ${unknown.join(', ') || '(empty list)'}; choose from ${METHODS.join(', ')} (or none)`);
   return [...new Set(keys as MethodKey[])];
 }
 
@@ -88,7 +90,7 @@ export function register(program: Command): void {
     .option('--classifier <file>', `Hide-and-Seek: latent classifier (default: ${CLASSIFIER_FILE} beside the model)`)
     .option('--cnn <dir-or-file>', `${CAM_METHODS.join(', ')}: the CNN from hsa train-cnn`)
     .option('--ad-model <dir-or-file>', 'ad: DAE trained on healthy vertebrae only (hsa train-dae --healthy-only)')
-    .option('--methods <list>', `comma-separated subset of ${METHODS.join(', ')} (default: every method whose model is given)`)
+    .option('--methods <list>', `comma-separated subset of ${METHODS.join(', ')}, or none (only --predictions rows) (default: every method whose model is given)`)
     .option('--limit <n>', 'only the first n rows of the split', int)
     .option('--figure-cases <n>', 'vertebrae (rows) in benchmark.png', int, 4)
     .option('--min-size <px>', 'smallest lesion component in pixels (every method)', int, d.minSize)
@@ -109,9 +111,12 @@ export function register(program: Command): void {
     .option('--min-p-malignant <p>', 'Hide-and-Seek: vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--keep-best', 'Hide-and-Seek: a scored vertebra none of whose candidates passes --delta keeps its highest-Δ one (not in the SPEC)')
     .option('--no-keep-best', 'Hide-and-Seek: do not (when the model folder\'s attribution.json turns it on)')
+    .option('--bootstrap <n>', 'resamples of the paired bootstrap of every row against Hide-and-Seek (else the first row); 0: none', int, DEFAULT_BOOTSTRAP.resamples)
+    .option('--seed <n>', 'seed of the bootstrap resamples', int, DEFAULT_BOOTSTRAP.seed)
     .option('--predictions <label=dir>', 'also score an existing segment/baseline output folder as a row named label (repeatable; e.g. an ablation run); its seconds come from its run.json', collectPair, []))
     .action(async (o, command: Command) => {
       requirePositive(o, ['minSize', 'figureCases']);
+      if (!(o.bootstrap >= 0)) throw new Error(`--bootstrap must be 0 or more, got ${o.bootstrap}`);
       // Explicit values override the model folder's settings and the schedule's (validated there).
       const withModel = withModelSettings(o, command, o.model === undefined ? undefined : modelSettingsIn(resolveModelFiles(o.model, o.classifier).dir));
       if (withModel.note) console.error(`benchmark: Hide-and-Seek ${withModel.note}`);
@@ -172,6 +177,7 @@ export function register(program: Command): void {
         if (ours) description['Hide-and-Seek model'] = `${ours.files.model}, ${ours.files.classifier}; schedule ${hs.schedule}: ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps, ${hs.harmoniseInversionSteps}/${hs.harmoniseRenderSteps} per candidate; target p ${hs.targetP}, quantile ${hs.candidateQuantile}, t-max ${hs.editTMax}${hs.centreMaps ? ', centred maps' : ''}, Δ > ${hs.deltaThreshold} (${hs.deltaReference}), gate p > ${hs.minPMalignant}${hs.keepBest ? ', keep best' : ''}`;
         const results = await runBenchmark({
           methods, cases: inputs.map((input, i) => ({ input, row: rows[i]! })), outDir: o.out, description, skipped, figureCases: o.figureCases,
+          ...(o.bootstrap > 0 ? { bootstrap: { ...DEFAULT_BOOTSTRAP, resamples: o.bootstrap, seed: o.seed, referenceKey: OURS } } : {}),
           onMethod: (label, i, n) => console.error(`benchmark: [${i + 1}/${n}] ${label} on ${inputs.length} vertebrae`),
         });
         for (const r of results) console.error(`benchmark: ${r.label}: ${r.secondsPerVertebra.toFixed(3)} s/vertebra`);

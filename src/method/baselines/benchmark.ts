@@ -7,6 +7,7 @@ import type { ManifestRow } from '../../data/manifest.js';
 import type { VertebraInput } from '../attribution/inputs.js';
 import { type EvalCase, evaluate, type EvaluationResults, RULES } from '../evaluation/evaluate.js';
 import { loadEvalCases } from '../evaluation/load-cases.js';
+import { BOOTSTRAP_METRICS, type BootstrapMetric, type BootstrapSettings, type Interval, pairedBootstrap } from '../evaluation/bootstrap.js';
 import { summaryRecord } from '../evaluation/report.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
 import { type ComparisonRow, renderComparisonFigure } from './figures.js';
@@ -38,6 +39,8 @@ export interface BenchmarkRow {
   seconds: number;
   secondsPerVertebra: number;
   evaluation: EvaluationResults;
+  /** This row minus the reference row, per metric, with its paired bootstrap interval (absent on the reference itself). */
+  againstReference?: Record<BootstrapMetric, Interval>;
 }
 
 export interface BenchmarkRun {
@@ -49,6 +52,8 @@ export interface BenchmarkRun {
   /** Methods left out, with why. */
   skipped: readonly string[];
   figureCases: number;
+  /** Paired bootstrap of every row against the reference row (the method with this key, else the first); none when absent. */
+  bootstrap?: BootstrapSettings & { referenceKey?: string };
   onMethod?: (label: string, index: number, total: number) => void;
 }
 
@@ -66,8 +71,29 @@ export function pickFigureCases(truths: readonly Mask2D[], n: number): number[] 
 }
 
 const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
+const signed = (x: number | null) => (x === null ? 'n/a' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`);
 
-export function benchmarkMarkdown(rows: readonly BenchmarkRow[], run: Pick<BenchmarkRun, 'description' | 'skipped'>, cases: number, figure: boolean): string {
+/** The reference row minus every other row, 95 % interval in brackets, bold where the interval excludes 0. */
+function comparisonMarkdown(rows: readonly BenchmarkRow[], settings: BootstrapSettings, cases: number): string[] {
+  const reference = rows.find((r) => r.againstReference === undefined);
+  const others = rows.filter((r) => r.againstReference !== undefined);
+  if (!reference || others.length === 0) return [];
+  const cell = (i: Interval) => {
+    if (i.difference === null) return 'n/a';
+    const text = `${signed(i.difference === null ? null : -i.difference)} [${signed(i.high === null ? null : -i.high)}, ${signed(i.low === null ? null : -i.low)}]`;
+    return i.low !== null && i.high !== null && (i.low > 0 || i.high < 0) ? `**${text}**` : text;
+  };
+  return [
+    '',
+    `${reference.label} minus each method, with a ${Math.round(settings.level * 100)} % paired bootstrap interval (${settings.resamples} resamples of the ${cases} vertebrae, seed ${settings.seed}); positive: ${reference.label} scores higher; bold: the interval excludes 0.`,
+    '',
+    `| ${reference.label} minus | ${BOOTSTRAP_METRICS.map((m) => m.label).join(' | ')} |`,
+    `|---|${BOOTSTRAP_METRICS.map(() => '---:').join('|')}|`,
+    ...others.map((r) => `| ${r.label} | ${BOOTSTRAP_METRICS.map((m) => cell(r.againstReference![m.key])).join(' | ')} |`),
+  ];
+}
+
+export function benchmarkMarkdown(rows: readonly BenchmarkRow[], run: Pick<BenchmarkRun, 'description' | 'skipped' | 'bootstrap'>, cases: number, figure: boolean): string {
   const lines = [
     `# Benchmark: ${cases} vertebrae`,
     '',
@@ -84,6 +110,7 @@ export function benchmarkMarkdown(rows: readonly BenchmarkRow[], run: Pick<Bench
     'F1: lesion-wise, lesions matched one-to-one at IoU ≥ 0.5, counts pooled over all vertebrae.',
     'Sensitivity / specificity: vertebra level, predicted malignant iff any lesion pixel is predicted.',
     "s / vertebra: wall-clock time of the method's whole run (model work and writing its outputs) divided by the vertebrae, on the machine that ran it.",
+    ...(run.bootstrap ? comparisonMarkdown(rows, run.bootstrap, cases) : []),
     ...(run.skipped.length > 0 ? ['', 'Not run:', ...run.skipped.map((s) => `- ${s}`)] : []),
     ...(figure ? ['', `![comparison: rows = vertebrae; columns = image, ground truth, each method (lytic red, blastic blue)](${BENCHMARK_FILES.figure})`] : []),
     '',
@@ -111,11 +138,16 @@ export async function runBenchmark(run: BenchmarkRun): Promise<BenchmarkRow[]> {
       results.push({ key: m.key, label: m.label, seconds, secondsPerVertebra: seconds / rows.length, evaluation: evaluate(cases) });
       scored.push(cases);
     }
+    if (run.bootstrap) {
+      const ref = Math.max(0, results.findIndex((r) => r.key === run.bootstrap!.referenceKey));
+      for (const r of results) if (r !== results[ref]) r.againstReference = pairedBootstrap(r.evaluation.perCase, results[ref]!.evaluation.perCase, run.bootstrap);
+    }
     const figureCases = pickFigureCases(scored[0]!.map((c) => c.truth), run.figureCases);
     writeFileAtomic(join(dir, BENCHMARK_FILES.markdown), benchmarkMarkdown(results, run, rows.length, figureCases.length > 0));
     writeFileAtomic(join(dir, BENCHMARK_FILES.csv), benchmarkCsv(results));
     const json = {
       ...run.description, cases: rows.length, skipped: run.skipped, rules: RULES,
+      ...(run.bootstrap ? { bootstrap: { ...run.bootstrap, reference: results.find((r) => !r.againstReference)!.key, differences: 'this row minus the reference row' } } : {}),
       methods: results.map(({ evaluation: { perCase: _perCase, rules: _rules, ...summary }, ...r }) => ({ ...r, summary })),
     };
     writeFileAtomic(join(dir, BENCHMARK_FILES.json), `${JSON.stringify(json, null, 2)}\n`);

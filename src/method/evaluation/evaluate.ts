@@ -121,8 +121,10 @@ function summarise(results: readonly CaseResult[], name: ClassName): ClassSummar
   };
 }
 
-export function evaluate(cases: readonly EvalCase[]): EvaluationResults {
-  const perCase = cases.map(evaluateCase);
+export type CaseSummary = Pick<EvaluationResults, 'cases' | 'lytic' | 'blastic' | 'vertebra'>;
+
+/** The summary of already scored vertebrae (also of a bootstrap resample of them). */
+export function summariseCases(perCase: readonly CaseResult[]): CaseSummary {
   const count = (truth: boolean, pred: boolean) => perCase.filter((r) => r.truthMalignant === truth && r.predictedMalignant === pred).length;
   const [tp, fp, tn, fn] = [count(true, true), count(false, true), count(false, false), count(true, false)];
   return {
@@ -130,7 +132,10 @@ export function evaluate(cases: readonly EvalCase[]): EvaluationResults {
     lytic: summarise(perCase, 'lytic'),
     blastic: summarise(perCase, 'blastic'),
     vertebra: { tp, fp, tn, fn, sensitivity: ratio(tp, tp + fn), specificity: ratio(tn, tn + fp) },
-    rules: [...RULES],
-    perCase,
   };
+}
+
+export function evaluate(cases: readonly EvalCase[]): EvaluationResults {
+  const perCase = cases.map(evaluateCase);
+  return { ...summariseCases(perCase), rules: [...RULES], perCase };
 }

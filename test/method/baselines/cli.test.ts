@@ -168,4 +168,23 @@ describe('hsa benchmark', () => {
     expect(json.methods[1].summary).toEqual(summary);
     await expect(hsa('benchmark', '--manifest', manifest, '--out', join(tmp, 'y'), '--methods', 'otsu', '--predictions', `x=${tmp}`)).rejects.toThrow(/run\.json not found/);
   });
+
+  it('with --methods none scores only the given folders, each against the first with a paired bootstrap', async () => {
+    const [hs, otsu] = [join(tmp, 'bench', 'hsa'), join(tmp, 'bench', 'otsu')];
+    const out = join(tmp, 'bench-only');
+    await hsa('benchmark', '--manifest', manifest, '--out', out, '--methods', 'none', '--bootstrap', '50', '--seed', '3',
+      '--predictions', `HS=${hs}`, '--predictions', `Same=${hs}`, '--predictions', `O=${otsu}`);
+    const json = JSON.parse(readFileSync(join(out, 'benchmark.json'), 'utf8'));
+    expect(json.methods.map((m: { label: string }) => m.label)).toEqual(['HS', 'Same', 'O']);
+    expect(json.bootstrap).toMatchObject({ resamples: 50, seed: 3, level: 0.95, reference: 'hs' });
+    expect(json.methods[0].againstReference).toBeUndefined();
+    expect(json.methods[1].againstReference.diceBlastic).toEqual({ difference: 0, low: 0, high: 0, resamples: 50 });
+    const [h, o] = [json.methods[0].summary, json.methods[2].summary];
+    expect(json.methods[2].againstReference.diceBlastic.difference).toBeCloseTo(o.blastic.diceMean - h.blastic.diceMean, 12);
+    const md = readFileSync(join(out, 'benchmark.md'), 'utf8');
+    expect(md).toContain('| HS minus | Dice lytic | Dice blastic | F1 lytic | F1 blastic | Sensitivity | Specificity |');
+    expect(md).toContain('| Same | n/a | +0.000 [+0.000, +0.000] | n/a |');
+    expect(md).toMatch(/50 resamples of the 2 vertebrae, seed 3/);
+    await expect(hsa('benchmark', '--manifest', manifest, '--out', join(tmp, 'z'), '--methods', 'none')).rejects.toThrow(/no method to run/);
+  });
 });
