@@ -7,6 +7,8 @@
 // candidate score separates true candidates (most pixels in a true lesion of its type) from false ones on the
 // gated malignant vertebrae (ROC-AUC); then per setting, the benchmark's metrics. --keep-best 1: a vertebra above the
 // gate that keeps no candidate (none of at least min-size pixels passes Δ) keeps its best-scoring one of that size.
+// Last, the 'oracle' rule keeps exactly the true candidates (score 1, else 0; use a Δ threshold in [0, 1)): what the
+// candidates allow any keep rule to reach.
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -48,15 +50,19 @@ function logitDelta(c: Case, k: Stored): number | null {
   return attributionScore(logit(k.pCandidate), logit(c.reference.high), logit(c.reference.low));
 }
 
+/** Whether candidate j of a case is a true one: most of its pixels lie in a true lesion of its type. */
+function isTrue(c: Case, j: number): boolean {
+  const k = c.candidates[j]!;
+  const cls = k.type === 'lytic' ? LYTIC : BLASTIC;
+  let inside = 0;
+  c.map.forEach((id, i) => id === j + 1 && c.truth.data[i] === cls && inside++);
+  return inside * 2 > k.pixels;
+}
+
 /** Per type: ROC-AUC of each candidate score, true against false candidates, on malignant vertebrae above the gate. */
 function candidateAucs(cases: Case[], gate: number, rules: { name: string; score: (c: Case, k: Stored) => number | null }[]): void {
-  for (const [type, cls] of [['lytic', LYTIC], ['blastic', BLASTIC]] as const) {
-    const rows = cases.filter((c) => c.label === 1 && c.pMalignant > gate).flatMap((c) => c.candidates.flatMap((k, j) => {
-      if (k.type !== type) return [];
-      let inside = 0;
-      c.map.forEach((id, i) => id === j + 1 && c.truth.data[i] === cls && inside++);
-      return [{ truth: inside * 2 > k.pixels ? 1 : 0, c, k }];
-    }));
+  for (const type of ['lytic', 'blastic'] as const) {
+    const rows = cases.filter((c) => c.label === 1 && c.pMalignant > gate).flatMap((c) => c.candidates.flatMap((k, j) => (k.type === type ? [{ truth: isTrue(c, j) ? 1 : 0, c, k }] : [])));
     const auc = (score: (c: Case, k: Stored) => number | null) => {
       const scored = rows.flatMap((r) => { const s = score(r.c, r.k); return s === null ? [] : [{ y: r.truth, s }]; });
       return scored.some((r) => r.y) && scored.some((r) => !r.y) ? rocAuc(scored.map((r) => r.y), scored.map((r) => r.s)) : null;
@@ -81,6 +87,9 @@ async function main(): Promise<void> {
     ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }, { name: 'SPEC Δ', score: (c: Case, k: Stored) => (k.pCandidate === null ? null : attributionScore(k.pCandidate, c.pMalignant, c.pHealthy)) }] : []),
   ];
   candidateAucs(cases, Math.min(...num(args.gate!)), rules);
+  // The bound of every keep rule on these candidates: keep exactly the true ones (read from the lesion masks).
+  const truths = new Map(cases.map((c) => [c, new Set(c.candidates.flatMap((_k, j) => (isTrue(c, j) ? [c.candidates[j]] : [])))]));
+  rules.push({ name: 'oracle', score: (c, k) => (truths.get(c)!.has(k) ? 1 : 0) });
   console.log('rule | gate | Δ > | min size | keep best | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');
   for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) for (const keepBest of flags(args['keep-best']!)) {
     const evalCases: EvalCase[] = cases.map((c) => {

@@ -31,8 +31,8 @@ afterAll(() => {
 
 describe('readModelSettings', () => {
   it('reads the settable options', () => {
-    const p = write('ok.json', settingsFile({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20, keepBest: true }));
-    expect(readModelSettings(p)).toEqual({ editTMax: 400, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20, keepBest: true });
+    const p = write('ok.json', settingsFile({ editTMax: 400, harmoniseTMax: 600, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20, keepBest: true }));
+    expect(readModelSettings(p)).toEqual({ editTMax: 400, harmoniseTMax: 600, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20, keepBest: true });
   });
 
   it('names the file and the problem for anything else', () => {

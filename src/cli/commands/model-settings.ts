@@ -16,6 +16,7 @@ const SETTABLE = {
   minSize: 'minSize',
   candidateQuantile: 'candidateQuantile',
   editTMax: 'editTMax',
+  harmoniseTMax: 'harmoniseTMax',
   centreMaps: 'centreMaps',
   deltaThreshold: 'delta',
   deltaReference: 'deltaReference',

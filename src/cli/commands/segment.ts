@@ -63,6 +63,7 @@ export function addAttributionOptions(command: Command): Command {
     .option('--min-size <px>', 'smallest candidate in pixels', positive, d.minSize)
     .option('--candidate-quantile <q>', 'cut each difference map at this quantile of its positive values (0.5: the median, SPEC)', num, d.candidateQuantile)
     .option('--edit-t-max <t>', 'partial encoding: the vertebra is inverted only to this noise level, and recon and edit rendered from there (1000: full, SPEC)', positive, d.editTMax)
+    .option('--harmonise-t-max <t>', "partial harmonisation: each candidate's composite is inverted only to this noise level and rendered from there (1000: full, SPEC)", positive, d.harmoniseTMax)
     .option('--centre-maps', 'subtract the median of edit − recon over the body before splitting it into the lytic and blastic maps (not in the SPEC; default: off)')
     .option('--no-centre-maps', 'do not (when the model folder\'s attribution.json turns it on)')
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
@@ -81,7 +82,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, minPMalignant: o.minPMalignant, keepBest: o.keepBest,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, editTMax: o.editTMax, harmoniseTMax: o.harmoniseTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, minPMalignant: o.minPMalignant, keepBest: o.keepBest,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });

@@ -116,10 +116,11 @@ function modelCalls(engine: LatentDiffusion, classifier: LatentClassifier, o: At
   const { maxBatch } = o;
   const device = engine.device ?? 'cpu';
   const encode = (x: Tensor) => chunked(x.size(0), maxBatch, (s, l) => engine.encode(x.narrow(0, s, l)));
-  // tMax only for the vertebra's own encoding (editTMax); the harmonisation is the SPEC's full cycle.
+  // tMax: the vertebra's own encoding stops at editTMax, the harmonisation's cycle at harmoniseTMax (SPEC: T both).
   const invert = (x: Tensor, z: Tensor, steps: number, tMax?: number) => chunked(x.size(0), maxBatch, (s, l) => engine.invert(x.narrow(0, s, l), z.narrow(0, s, l), steps, undefined, tMax));
   const render = (xT: Tensor, z: Tensor, steps: number, tMax?: number) => chunked(xT.size(0), maxBatch, (s, l) => engine.render(xT.narrow(0, s, l), z.narrow(0, s, l), steps, undefined, tMax));
   const editTMax = o.editTMax < NUM_TIMESTEPS ? o.editTMax : undefined;
+  const harmoniseTMax = o.harmoniseTMax < NUM_TIMESTEPS ? o.harmoniseTMax : undefined;
   /** P(malignant | Enc(img)) of every image; harmonised first (z' = Enc(img), r = render(invert(img, z'), z')) when asked. */
   const probabilities = (images: readonly Float32Array[], harmonise: boolean): number[] =>
     torch
@@ -127,7 +128,7 @@ function modelCalls(engine: LatentDiffusion, classifier: LatentClassifier, o: At
         let x = imagesTensor(images, rows, cols, device);
         if (harmonise) {
           const z = encode(x);
-          x = render(invert(x, z, o.harmoniseInversionSteps), z, o.harmoniseRenderSteps);
+          x = render(invert(x, z, o.harmoniseInversionSteps, harmoniseTMax), z, o.harmoniseRenderSteps, harmoniseTMax);
         }
         return rowsOf(encode(x));
       })

@@ -36,6 +36,12 @@ export interface AttributionOptions {
    * brightness change of the whole body is not lesion evidence (false: SPEC).
    */
   centreMaps: boolean;
+  /**
+   * The harmonisation's cycle stops at this noise level: each composite is inverted only to it and rendered from
+   * there, so the re-encoding keeps more of what was pasted; 1000: the full cycle (SPEC). 'No harmonisation' is
+   * the other end (docs/model.md, seventh session).
+   */
+  harmoniseTMax: number;
   /** Candidates with Δ above this are kept. */
   deltaThreshold: number;
   /**
@@ -84,6 +90,7 @@ const METHOD_DEFAULTS = {
   candidateQuantile: 0.5,
   editTMax: NUM_TIMESTEPS,
   centreMaps: false,
+  harmoniseTMax: NUM_TIMESTEPS,
   deltaThreshold: 0.5,
   deltaReference: 'latent',
   minPMalignant: 0,
@@ -108,7 +115,9 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   (['inversionSteps', 'renderSteps', 'harmoniseInversionSteps', 'harmoniseRenderSteps', 'minSize', 'maxBatch', 'vertebraeBatch'] as const).forEach(positiveInt);
   if (!(o.targetP > 0 && o.targetP < 1)) throw new Error(`attribution: targetP must be in (0, 1), got ${o.targetP}`);
   if (!(o.candidateQuantile >= 0 && o.candidateQuantile < 1)) throw new Error(`attribution: candidateQuantile must be in [0, 1), got ${o.candidateQuantile}`);
-  if (!(Number.isInteger(o.editTMax) && o.editTMax >= 1 && o.editTMax <= NUM_TIMESTEPS)) throw new Error(`attribution: editTMax must be an integer in 1..${NUM_TIMESTEPS}, got ${o.editTMax}`);
+  for (const k of ['editTMax', 'harmoniseTMax'] as const) {
+    if (!(Number.isInteger(o[k]) && o[k] >= 1 && o[k] <= NUM_TIMESTEPS)) throw new Error(`attribution: ${k} must be an integer in 1..${NUM_TIMESTEPS}, got ${o[k]}`);
+  }
   for (const k of ['centreMaps', 'keepBest'] as const) if (typeof o[k] !== 'boolean') throw new Error(`attribution: ${k} must be true or false, got ${String(o[k])}`);
   if (!(o.minPMalignant >= 0 && o.minPMalignant < 1)) throw new Error(`attribution: minPMalignant must be in [0, 1), got ${o.minPMalignant}`);
   if (!DELTA_REFERENCES.includes(o.deltaReference)) throw new Error(`attribution: deltaReference must be ${DELTA_REFERENCES.join(' or ')}, got ${String(o.deltaReference)}`);

@@ -134,7 +134,7 @@ export async function runSegmentationResumable(run: SegmentRun): Promise<Segment
   const planes = todo.flatMap((v) => v.planes.map((p) => p.slice));
   // A group's cost: its first stage (known) plus its candidates' harmonisation (estimated from the groups so far).
   const perPlane = ddimStepsBelow(options.inversionSteps, options.editTMax) + 2 * ddimStepsBelow(options.renderSteps, options.editTMax);
-  const perCandidate = options.harmonise ? options.harmoniseInversionSteps + options.harmoniseRenderSteps : 0;
+  const perCandidate = options.harmonise ? ddimStepsBelow(options.harmoniseInversionSteps, options.harmoniseTMax) + ddimStepsBelow(options.harmoniseRenderSteps, options.harmoniseTMax) : 0;
   let candidatesPerPlane = 10;
   let planesDone = 0;
   let groupEvals = 0;

@@ -242,6 +242,15 @@ describe('attribute (stub engine)', () => {
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { editTMax: 2.5 })).toThrow(/editTMax/);
   });
 
+  it('harmoniseTMax stops only the harmonisation cycle at that noise level', () => {
+    const calls: StubCall[] = [];
+    attribute(stubEngine(calls), stubClassifier(), [vertebra], { editTMax: 400, harmoniseTMax: 300 });
+    const stages = calls.filter((c) => c.op !== 'encode').map((c) => `${c.op}:${c.tMax ?? 'full'}`);
+    expect(stages).toEqual(['invert:400', 'render:400', 'invert:300', 'render:300']);
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { harmoniseTMax: 0 })).toThrow(/harmoniseTMax/);
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { harmoniseTMax: 1200 })).toThrow(/harmoniseTMax/);
+  });
+
   it('rejects bad options and mismatched slices', () => {
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { harmoniseInversionSteps: 1.5 })).toThrow(/harmoniseInversionSteps/);
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { schedule: 'slow' as 'fast' })).toThrow(/schedule/);

@@ -69,10 +69,10 @@ describe('hsa segment', () => {
 
   it('segments one image with --image/--mask and a model folder, recording the ablation switches', async () => {
     const out = join(tmp, 'one');
-    await hsa('segment', '--image', rows[0]!.image, '--mask', rows[0]!.mask, '--model', modelDir, '--out', out, ...fast, '--no-harmonise', '--reveal-from', 'original', '--edit-t-max', '600', '--centre-maps');
+    await hsa('segment', '--image', rows[0]!.image, '--mask', rows[0]!.mask, '--model', modelDir, '--out', out, ...fast, '--no-harmonise', '--reveal-from', 'original', '--edit-t-max', '600', '--harmonise-t-max', '500', '--centre-maps');
     expect(readdirSync(out).sort()).toEqual(['c0', 'run.json', 'summary.csv']);
     const res = JSON.parse(readFileSync(join(out, 'c0', 'result.json'), 'utf8'));
-    expect(res.options).toMatchObject({ harmonise: false, revealFrom: 'original', keepAll: false, inversionSteps: 3, renderSteps: 2, schedule: 'fast', editTMax: 600, centreMaps: true });
+    expect(res.options).toMatchObject({ harmonise: false, revealFrom: 'original', keepAll: false, inversionSteps: 3, renderSteps: 2, schedule: 'fast', editTMax: 600, harmoniseTMax: 500, centreMaps: true });
     expect(res.label).toBeUndefined();
   });
 
@@ -82,7 +82,7 @@ describe('hsa segment', () => {
     expect(readdirSync(out).sort()).toEqual(['c16', 'c17', 'run.json', 'summary.csv']);
     const res = JSON.parse(readFileSync(join(out, 'c17', 'result.json'), 'utf8'));
     expect(res.label).toBe(1);
-    expect(res.options).toMatchObject({ schedule: 'reference', keepAll: true, editTMax: 1000, centreMaps: false });
+    expect(res.options).toMatchObject({ schedule: 'reference', keepAll: true, editTMax: 1000, harmoniseTMax: 1000, centreMaps: false });
     expect(res.candidates.every((c: { kept: boolean; delta: unknown }) => c.kept && c.delta === null)).toBe(true);
   });
 
