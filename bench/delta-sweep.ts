@@ -5,7 +5,8 @@
 // be rebuilt and scored against the truth. With deltaReference 'harmonised' the run also records the reference
 // pair, and Δ is also reported in logits ("logit Δ") and between the latent p_m, p_h ("SPEC Δ"). Printed first: per lesion type, how well each
 // candidate score separates true candidates (most pixels in a true lesion of its type) from false ones on the
-// gated malignant vertebrae (ROC-AUC); then per setting, the benchmark's metrics. --keep-best 1: a vertebra above the
+// gated malignant vertebrae (ROC-AUC), the median Δ of each, and how much of the true lesions the candidates cover
+// at all; then per setting, the benchmark's metrics. --keep-best 1: a vertebra above the
 // gate that keeps no candidate (none of at least min-size pixels passes Δ) keeps its best-scoring one of that size.
 // Last, the 'oracle' rule keeps exactly the true candidates (score 1, else 0; use a Δ threshold in [0, 1)): what the
 // candidates allow any keep rule to reach.
@@ -69,7 +70,29 @@ function candidateAucs(cases: Case[], gate: number, rules: { name: string; score
     };
     const scores = [...rules, { name: 'size', score: (_c: Case, k: Stored) => k.pixels }, { name: 'mean difference', score: (_c: Case, k: Stored) => k.meanDifference }];
     console.log(`${type} candidates on malignant vertebrae with P(malignant) > ${gate}: ${rows.length}, ${rows.filter((r) => r.truth).length} true; ROC-AUC ${scores.map((r) => `${r.name} ${f(auc(r.score))}`).join(', ')}`);
+    const median = (truth: number) => f(medianOf(rows.filter((r) => r.truth === truth && r.k.delta !== null).map((r) => r.k.delta!)));
+    console.log(`  median Δ: true ${median(1)}, false ${median(0)}; ${coverage(cases.filter((c) => c.label === 1 && c.pMalignant > gate), type)}`);
   }
+}
+
+function medianOf(v: number[]): number | null {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** What any keep rule can reach for one type: how much of the true lesions the candidates cover at all. */
+function coverage(cases: Case[], type: 'lytic' | 'blastic'): string {
+  const cls = type === 'lytic' ? LYTIC : BLASTIC;
+  let truthPixels = 0, covered = 0, vertebrae = 0, none = 0;
+  for (const c of cases) {
+    const inTruth = c.truth.data.reduce((n, v) => n + (v === cls ? 1 : 0), 0);
+    if (inTruth === 0) continue;
+    vertebrae++;
+    truthPixels += inTruth;
+    c.map.forEach((id, i) => id > 0 && c.candidates[id - 1]!.type === type && c.truth.data[i] === cls && covered++);
+    if (!c.candidates.some((k, j) => k.type === type && isTrue(c, j))) none++;
+  }
+  return `the candidates cover ${f(covered / Math.max(truthPixels, 1))} of the ${truthPixels} true pixels; ${none} of ${vertebrae} vertebrae with this type have no true candidate`;
 }
 
 async function main(): Promise<void> {
