@@ -20,7 +20,7 @@ import { runBaseline } from '../../method/baselines/run.js';
 import { CAM_METHODS, type CamMethod } from '../../method/cnn/cam.js';
 import type { CnnFile } from '../../method/cnn/resnet.js';
 import type { Scores } from '../../method/cnn/train-cnn.js';
-import { int, num } from '../options.js';
+import { int, num, progressBar, runMeter, SEGMENT_PROGRESS } from '../options.js';
 import { addDeviceOptions, placement } from '../device.js';
 import { loadAdModel, loadCnnOption, makeBaseline, requirePositive, sliceSizeOf } from './baseline.js';
 import { attributionOptionsFrom, CLASSIFIER_FILE, resolveModelFiles } from './segment.js';
@@ -66,6 +66,17 @@ const MODEL_OPTION: Record<MethodKey, { key: 'cnn' | 'adModel' | 'model'; flag: 
 };
 
 /** The CNN's validation scores as train-cnn recorded them. */
+/** One method's run with a per-vertebra progress bar (rate and ETA of this method; plain lines in a log). */
+async function withProgress(label: string, work: (onProgress: (done: number, total: number) => void) => Promise<unknown>): Promise<void> {
+  const bar = progressBar(`benchmark ${label}`, SEGMENT_PROGRESS);
+  const meter = runMeter();
+  try {
+    await work((done, total) => bar.update(done, total, { done: done.toFixed(1), ...meter(done, total) }));
+  } finally {
+    bar.stop();
+  }
+}
+
 function cnnValidation(cnn: CnnFile): string {
   const v = JSON.parse(cnn.metadata.validation ?? 'null') as Scores | null;
   return v === null ? 'none' : `accuracy ${v.accuracy.toFixed(3)}, ROC-AUC ${v.auc === null ? 'n/a' : v.auc.toFixed(3)} on ${v.n} vertebrae`;
@@ -165,11 +176,11 @@ export function register(program: Command): void {
             const { model, classifier, files } = ours!;
             return {
               key: k, label: 'Hide-and-Seek (ours)',
-              run: async (dir) => void (await runSegmentation({ inputs, engine: diffaeEngine(model), classifier, options: hs, outDir: dir, provenance: { model: files.model, classifier: files.classifier } })),
+              run: async (dir) => withProgress('Hide-and-Seek', (onProgress) => runSegmentation({ inputs, engine: diffaeEngine(model), classifier, options: hs, outDir: dir, provenance: { model: files.model, classifier: files.classifier }, onProgress })),
             };
           }
           const baseline = makeBaseline(k, settings, { cnn, ad });
-          return { key: k, label: BASELINE_LABELS[k], run: async (dir) => void (await runBaseline({ baseline, inputs, outDir: dir })) };
+          return { key: k, label: BASELINE_LABELS[k], run: async (dir) => withProgress(BASELINE_LABELS[k], (onProgress) => runBaseline({ baseline, inputs, outDir: dir, onProgress })) };
         });
         for (const [label, folder] of o.predictions as [string, string][]) methods.push(copiedPredictions(label, folder, rows));
         const description: Record<string, string> = { manifest: o.manifest, split: o.split, ...(o.limit !== undefined ? { limit: `first ${o.limit} rows` } : {}) };

@@ -118,7 +118,11 @@ describe('hsa benchmark', () => {
 
   it('runs every method on the split and writes one table and the comparison figure', async () => {
     const out = join(tmp, 'bench');
+    vi.mocked(process.stderr.write).mockClear();
     await hsa('benchmark', '--manifest', manifest, '--out', out, '--model', modelDir, '--cnn', join(tmp, 'cnn'), '--ad-model', initModel, ...steps);
+    // Each method shows its own per-vertebra progress (plain lines here: stderr is not a terminal).
+    const progress = vi.mocked(process.stderr.write).mock.calls.map((c) => String(c[0])).join('');
+    for (const label of ['Otsu', 'AD', 'Hide-and-Seek']) expect(progress).toMatch(new RegExp(`benchmark ${label} \\[.*\\] [\\d.]+/2 vertebrae`));
     const methods = ['otsu', 'gradcam', 'gradcam++', 'layercam', 'eigencam', 'ad', 'hsa'];
     expect(readdirSync(out).sort()).toEqual([...methods, 'benchmark.csv', 'benchmark.json', 'benchmark.md', 'benchmark.png'].sort());
     const md = readFileSync(join(out, 'benchmark.md'), 'utf8');
