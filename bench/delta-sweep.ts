@@ -36,7 +36,7 @@ const { values: args } = parseArgs({
 });
 
 interface Stored { type: string; pixels: number; delta: number | null; pCandidate: number | null; meanDifference: number }
-interface Case { id: string; label?: 0 | 1; truth: EvalCase['truth']; map: Int32Array; pMalignant: number; pHealthy: number; candidates: Stored[]; reference?: { high: number; low: number } }
+interface Case { id: string; label?: 0 | 1; truth: EvalCase['truth']; map: Int32Array; pMalignant: number; pHealthy: number; candidates: Stored[]; reference?: { high: number; low: number }; trueCandidates: ReadonlySet<Stored> }
 
 const num = (s: string) => s.split(',').map(Number);
 const flags = (s: string) => s.split(',').map((v) => {
@@ -52,7 +52,7 @@ function logitDelta(c: Case, k: Stored): number | null {
 }
 
 /** Whether candidate j of a case is a true one: most of its pixels lie in a true lesion of its type. */
-function isTrue(c: Case, j: number): boolean {
+function isTrue(c: Omit<Case, 'trueCandidates'>, j: number): boolean {
   const k = c.candidates[j]!;
   const cls = k.type === 'lytic' ? LYTIC : BLASTIC;
   let inside = 0;
@@ -62,8 +62,9 @@ function isTrue(c: Case, j: number): boolean {
 
 /** Per type: ROC-AUC of each candidate score, true against false candidates, on malignant vertebrae above the gate. */
 function candidateAucs(cases: Case[], gate: number, rules: { name: string; score: (c: Case, k: Stored) => number | null }[]): void {
+  const gated = cases.filter((c) => c.label === 1 && c.pMalignant > gate);
   for (const type of ['lytic', 'blastic'] as const) {
-    const rows = cases.filter((c) => c.label === 1 && c.pMalignant > gate).flatMap((c) => c.candidates.flatMap((k, j) => (k.type === type ? [{ truth: isTrue(c, j) ? 1 : 0, c, k }] : [])));
+    const rows = gated.flatMap((c) => c.candidates.flatMap((k) => (k.type === type ? [{ truth: c.trueCandidates.has(k) ? 1 : 0, c, k }] : [])));
     const auc = (score: (c: Case, k: Stored) => number | null) => {
       const scored = rows.flatMap((r) => { const s = score(r.c, r.k); return s === null ? [] : [{ y: r.truth, s }]; });
       return scored.some((r) => r.y) && scored.some((r) => !r.y) ? rocAuc(scored.map((r) => r.y), scored.map((r) => r.s)) : null;
@@ -71,7 +72,7 @@ function candidateAucs(cases: Case[], gate: number, rules: { name: string; score
     const scores = [...rules, { name: 'size', score: (_c: Case, k: Stored) => k.pixels }, { name: 'mean difference', score: (_c: Case, k: Stored) => k.meanDifference }];
     console.log(`${type} candidates on malignant vertebrae with P(malignant) > ${gate}: ${rows.length}, ${rows.filter((r) => r.truth).length} true; ROC-AUC ${scores.map((r) => `${r.name} ${f(auc(r.score))}`).join(', ')}`);
     const median = (truth: number) => f(medianOf(rows.filter((r) => r.truth === truth && r.k.delta !== null).map((r) => r.k.delta!)));
-    console.log(`  median Δ: true ${median(1)}, false ${median(0)}; ${coverage(cases.filter((c) => c.label === 1 && c.pMalignant > gate), type)}`);
+    console.log(`  median Δ: true ${median(1)}, false ${median(0)}; ${coverage(gated, type)}`);
   }
 }
 
@@ -90,7 +91,7 @@ function coverage(cases: Case[], type: 'lytic' | 'blastic'): string {
     vertebrae++;
     truthPixels += inTruth;
     c.map.forEach((id, i) => id > 0 && c.candidates[id - 1]!.type === type && c.truth.data[i] === cls && covered++);
-    if (!c.candidates.some((k, j) => k.type === type && isTrue(c, j))) none++;
+    if (!c.candidates.some((k) => k.type === type && c.trueCandidates.has(k))) none++;
   }
   return `the candidates cover ${f(covered / Math.max(truthPixels, 1))} of the ${truthPixels} true pixels; ${none} of ${vertebrae} vertebrae with this type have no true candidate`;
 }
@@ -102,7 +103,8 @@ async function main(): Promise<void> {
     const dir = join(args.run!, caseId(r.image));
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { pMalignant: number; pHealthy: number; candidates: Stored[]; measuredReference?: { high: number; low: number } };
     const map = readSafetensors(join(dir, 'maps.safetensors')).tensors.get('candidates')!.data as Int32Array;
-    return { id: caseId(r.image), ...(r.label !== undefined ? { label: r.label } : {}), truth: evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!), map, pMalignant: result.pMalignant, pHealthy: result.pHealthy, candidates: result.candidates, ...(result.measuredReference ? { reference: result.measuredReference } : {}) };
+    const c = { id: caseId(r.image), ...(r.label !== undefined ? { label: r.label } : {}), truth: evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!), map, pMalignant: result.pMalignant, pHealthy: result.pHealthy, candidates: result.candidates, ...(result.measuredReference ? { reference: result.measuredReference } : {}) };
+    return { ...c, trueCandidates: new Set(c.candidates.filter((_k, j) => isTrue(c, j))) };
   });
   if (cases.some((c) => c.candidates.some((k) => k.delta === null) && c.pMalignant > 0)) console.error('delta-sweep: some candidates were not scored (run segment with --min-p-malignant 0 and without --keep-all)');
   const rules: { name: string; score: (c: Case, k: Stored) => number | null }[] = [
@@ -111,8 +113,7 @@ async function main(): Promise<void> {
   ];
   candidateAucs(cases, Math.min(...num(args.gate!)), rules);
   // The bound of every keep rule on these candidates: keep exactly the true ones (read from the lesion masks).
-  const truths = new Map(cases.map((c) => [c, new Set(c.candidates.flatMap((_k, j) => (isTrue(c, j) ? [c.candidates[j]] : [])))]));
-  rules.push({ name: 'oracle', score: (c, k) => (truths.get(c)!.has(k) ? 1 : 0) });
+  rules.push({ name: 'oracle', score: (c, k) => (c.trueCandidates.has(k) ? 1 : 0) });
   console.log('rule | gate | Δ > | min size | keep best | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');
   for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) for (const keepBest of flags(args['keep-best']!)) {
     const evalCases: EvalCase[] = cases.map((c) => {

@@ -51,6 +51,19 @@ export function runMeter(): (done: number, total: number) => RunMeter {
   };
 }
 
+/**
+ * A bar of vertebrae done (fractional) with this run's own rate and ETA (runMeter); `extra`: more payload for the
+ * format's own tokens.
+ */
+export function vertebraeProgress(label: string, format = SEGMENT_PROGRESS): ProgressBar {
+  const bar = progressBar(label, format);
+  const meter = runMeter();
+  return {
+    update: (done, total, extra = {}) => bar.update(done, total, { done: done.toFixed(1), ...meter(done, total), ...extra }),
+    stop: () => bar.stop(),
+  };
+}
+
 /** A progress bar on a terminal; plain lines (at most one per 5 s) in logs and CI. */
 export function progressBar(label: string, format: string): ProgressBar {
   const tty = Boolean(process.stderr.isTTY);

@@ -20,7 +20,7 @@ import { runBaseline } from '../../method/baselines/run.js';
 import { CAM_METHODS, type CamMethod } from '../../method/cnn/cam.js';
 import type { CnnFile } from '../../method/cnn/resnet.js';
 import type { Scores } from '../../method/cnn/train-cnn.js';
-import { int, num, progressBar, runMeter, SEGMENT_PROGRESS } from '../options.js';
+import { int, num, vertebraeProgress } from '../options.js';
 import { addDeviceOptions, placement } from '../device.js';
 import { loadAdModel, loadCnnOption, makeBaseline, requirePositive, sliceSizeOf } from './baseline.js';
 import { attributionOptionsFrom, CLASSIFIER_FILE, resolveModelFiles } from './segment.js';
@@ -65,18 +65,17 @@ const MODEL_OPTION: Record<MethodKey, { key: 'cnn' | 'adModel' | 'model'; flag: 
   otsu: undefined, gradcam: CNN, 'gradcam++': CNN, layercam: CNN, eigencam: CNN, ad: { key: 'adModel', flag: '--ad-model' }, hsa: { key: 'model', flag: '--model' },
 };
 
-/** The CNN's validation scores as train-cnn recorded them. */
 /** One method's run with a per-vertebra progress bar (rate and ETA of this method; plain lines in a log). */
 async function withProgress(label: string, work: (onProgress: (done: number, total: number) => void) => Promise<unknown>): Promise<void> {
-  const bar = progressBar(`benchmark ${label}`, SEGMENT_PROGRESS);
-  const meter = runMeter();
+  const bar = vertebraeProgress(`benchmark ${label}`);
   try {
-    await work((done, total) => bar.update(done, total, { done: done.toFixed(1), ...meter(done, total) }));
+    await work((done, total) => bar.update(done, total));
   } finally {
     bar.stop();
   }
 }
 
+/** The CNN's validation scores as train-cnn recorded them. */
 function cnnValidation(cnn: CnnFile): string {
   const v = JSON.parse(cnn.metadata.validation ?? 'null') as Scores | null;
   return v === null ? 'none' : `accuracy ${v.accuracy.toFixed(3)}, ROC-AUC ${v.auc === null ? 'n/a' : v.auc.toFixed(3)} on ${v.n} vertebrae`;

@@ -17,7 +17,7 @@ import { evaluate } from '../../method/evaluation/evaluate.js';
 import { loadEvalCases } from '../../method/evaluation/load-cases.js';
 import { formatReport, writeEvaluation } from '../../method/evaluation/report.js';
 import { writeReport } from '../../report/write-report.js';
-import { int, progressBar, runMeter, SEGMENT_PROGRESS } from '../options.js';
+import { int, vertebraeProgress } from '../options.js';
 import { addDeviceOptions, placement } from '../device.js';
 import { modelSettingsIn, withModelSettings } from './model-settings.js';
 import { addAttributionOptions, attributionOptionsFrom, CROP_SPACING_MM, DEFAULT_MODEL_DIR, levelList, resolveModelFiles } from './segment.js';
@@ -77,13 +77,12 @@ export function register(program: Command): void {
     const model = loadDiffAE(files.model, placement(o));
     try {
       const inputs = loadVertebrae(items, model.config.image_size);
-      const bar = progressBar('segment', SEGMENT_PROGRESS);
-      const meter = runMeter();
-      bar.update(0, inputs.length, { done: '0.0', ...meter(0, inputs.length) });
+      const bar = vertebraeProgress('segment');
+      bar.update(0, inputs.length);
       await runSegmentation({
         inputs, engine: diffaeEngine(model), classifier, options, outDir: join(outDir, 'segment'),
         provenance: { model: files.model, classifier: files.classifier },
-        onProgress: (done, total) => bar.update(done, total, { done: done.toFixed(1), ...meter(done, total) }),
+        onProgress: (done, total) => bar.update(done, total),
       });
       bar.stop();
     } finally {

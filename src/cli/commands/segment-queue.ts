@@ -7,7 +7,7 @@ import type { SegmentOutcome } from '../../method/attribution/segment.js';
 import type { JobItem } from '../../method/queue/payload.js';
 import { assertRedisReachable, displayUrl, parseQueueUrl } from '../../method/queue/redis.js';
 import { runQueued } from '../../method/queue/submit.js';
-import { progressBar, SEGMENT_PROGRESS } from '../options.js';
+import { SEGMENT_PROGRESS, vertebraeProgress } from '../options.js';
 import { loadModelPair, withStopSignals } from './segment-run.js';
 
 /** Waiting this long with no job taken suggests that no worker is running. */
@@ -33,12 +33,12 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
   } finally {
     model.dispose();
   }
-  const bar = progressBar('segment', `${SEGMENT_PROGRESS} | {running} jobs running`);
+  const bar = vertebraeProgress('segment', `${SEGMENT_PROGRESS} | {running} jobs running`);
   const started = Date.now();
   let first: number | undefined;
   let hinted = false;
   try {
-    const outcome = await withStopSignals('withdrawing the jobs not yet taken; those running finish on their workers', (signal, meter) =>
+    const outcome = await withStopSignals('withdrawing the jobs not yet taken; those running finish on their workers', (signal) =>
       runQueued({
         url, inputs, items: s.items, files: s.files, options: s.options, outDir: s.outDir, resume: s.resume,
         provenance: { model: s.files.model, classifier: s.files.classifier }, signal,
@@ -48,7 +48,7 @@ export async function segmentQueued(s: QueuedSegment): Promise<SegmentOutcome> {
             hinted = true;
             console.error(`\nsegment: no worker has taken a job in ${IDLE_HINT_MS / 1000} s; start some with: hsa worker --queue ${displayUrl(url)}`);
           }
-          bar.update(done, total, { done: done.toFixed(1), ...meter(done, total), running: String(running) });
+          bar.update(done, total, { running: String(running) });
         },
       }),
     );

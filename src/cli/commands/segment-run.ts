@@ -4,7 +4,7 @@ import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { runSegmentationResumable, type SegmentOutcome, type SegmentRun } from '../../method/attribution/segment.js';
 import { type LoadDiffAEOptions, loadDiffAE } from '../../model/checkpoint.js';
 import type { DiffAE } from '../../model/diffae.js';
-import { progressBar, runMeter, SEGMENT_PROGRESS, type RunMeter } from '../options.js';
+import { vertebraeProgress } from '../options.js';
 
 /** The DAE (on run.device) and its latent classifier, checked to fit each other; the caller disposes of the model. */
 export function loadModelPair(files: { model: string; classifier: string }, run: LoadDiffAEOptions = {}): { model: DiffAE; classifier: LatentClassifier } {
@@ -17,12 +17,8 @@ export function loadModelPair(files: { model: string; classifier: string }, run:
   return { model, classifier };
 }
 
-/**
- * Runs fn with Ctrl-C / SIGTERM aborting its signal (`stopping` says what that means; a second one quits at once),
- * and a meter of this run's own work (runMeter).
- */
-export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSignal, meter: (done: number, total: number) => RunMeter) => Promise<T>): Promise<T> {
-  const meter = runMeter();
+/** Runs fn with Ctrl-C / SIGTERM aborting its signal (`stopping` says what that means; a second one quits at once). */
+export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130);
@@ -32,7 +28,7 @@ export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSig
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await fn(abort.signal, meter);
+    return await fn(abort.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -41,10 +37,10 @@ export async function withStopSignals<T>(stopping: string, fn: (signal: AbortSig
 
 /** runSegmentationResumable observed and interruptible; a stopped run is reported (exit code 130) here. */
 export async function segmentWithProgress(run: Omit<SegmentRun, 'onProgress' | 'signal'>): Promise<SegmentOutcome> {
-  const bar = progressBar('segment', SEGMENT_PROGRESS);
+  const bar = vertebraeProgress('segment');
   try {
-    const outcome = await withStopSignals('stopping after the vertebrae being segmented now', (signal, meter) =>
-      runSegmentationResumable({ ...run, signal, onProgress: (done, total) => bar.update(done, total, { done: done.toFixed(1), ...meter(done, total) }) }),
+    const outcome = await withStopSignals('stopping after the vertebrae being segmented now', (signal) =>
+      runSegmentationResumable({ ...run, signal, onProgress: (done, total) => bar.update(done, total) }),
     );
     bar.stop();
     if (!outcome.complete) {
