@@ -15,6 +15,7 @@ const SETTABLE = {
   targetP: 'targetP',
   minSize: 'minSize',
   candidateQuantile: 'candidateQuantile',
+  lyticQuantile: 'lyticQuantile',
   editTMax: 'editTMax',
   harmoniseTMax: 'harmoniseTMax',
   centreMaps: 'centreMaps',

@@ -1,5 +1,5 @@
 // SPEC §5 steps 2–3: signed difference maps between the healthy edit and the reconstruction inside the body
-// mask, each cut at the median of its positive values, and their 4-connected components as candidates.
+// mask, each cut at the median (or another quantile) of its positive values, and their 4-connected components as candidates.
 import { connectedComponents } from '../regions/components.js';
 import type { Mask2D } from '../regions/mask.js';
 import { regionProperties } from '../regions/properties.js';
@@ -40,8 +40,11 @@ export function bodyMedianDifference(recon: Float32Array, edit: Float32Array, ma
   return d.length % 2 ? d[h]! : (d[h - 1]! + d[h]!) / 2;
 }
 
+/** Where each map is cut: one quantile of its positive values for both, or one per type. */
+export type MapQuantiles = number | Readonly<Record<LesionType, number>>;
+
 /** centre: the difference is taken less its median over the body (AttributionOptions.centreMaps). */
-export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number, quantile = 0.5, centre = false): CandidateSet {
+export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number, quantile: MapQuantiles = 0.5, centre = false): CandidateSet {
   const { rows, cols } = mask;
   const n = rows * cols;
   if (recon.length !== n || edit.length !== n) throw new Error(`candidates: images of ${recon.length} and ${edit.length} pixels for a ${rows}×${cols} mask`);
@@ -57,7 +60,7 @@ export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Ma
   const all = new Uint8Array(n);
   const candidates: Candidate[] = [];
   for (const [type, map] of [['lytic', lyticMap], ['blastic', blasticMap]] as const) {
-    const thresholded = thresholdAtPositiveMedian({ rows, cols, data: map }, quantile);
+    const thresholded = thresholdAtPositiveMedian({ rows, cols, data: map }, typeof quantile === 'number' ? quantile : quantile[type]);
     for (let i = 0; i < n; i++) all[i] ||= thresholded.data[i]!;
     const comp = connectedComponents(thresholded, minSize);
     const members: number[][] = Array.from({ length: comp.count }, () => []);

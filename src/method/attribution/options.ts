@@ -27,6 +27,11 @@ export interface AttributionOptions {
   /** Each difference map is cut at this quantile of its positive values (SPEC §5: 0.5, the median). */
   candidateQuantile: number;
   /**
+   * The lytic map's cut instead (when not given: candidateQuantile). The edit fills lytic lesions less
+   * completely than it removes blastic ones, so a median cut keeps under half of their area (docs/model.md, eighth session).
+   */
+  lyticQuantile: number;
+  /**
    * The vertebra's encoding stops at this noise level (a partial DDIM inversion, from which recon and edit are
    * rendered); 1000: the full inversion to x_T (SPEC). Lower keeps more of the image in the edit (docs/model.md).
    */
@@ -107,14 +112,16 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   const schedule = given.schedule ?? DEFAULT_SCHEDULE;
   if (!SCHEDULES.includes(schedule)) throw new Error(`attribution: schedule must be ${SCHEDULES.join(' or ')}, got ${String(schedule)}`);
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
-  const o: AttributionOptions = { ...METHOD_DEFAULTS, ...SCHEDULE_SETTINGS[schedule], ...defined, schedule };
+  const o: AttributionOptions = { ...METHOD_DEFAULTS, ...SCHEDULE_SETTINGS[schedule], lyticQuantile: given.candidateQuantile ?? METHOD_DEFAULTS.candidateQuantile, ...defined, schedule };
   const positiveInt = (name: keyof AttributionOptions) => {
     const v = o[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`attribution: ${name} must be a positive integer, got ${String(v)}`);
   };
   (['inversionSteps', 'renderSteps', 'harmoniseInversionSteps', 'harmoniseRenderSteps', 'minSize', 'maxBatch', 'vertebraeBatch'] as const).forEach(positiveInt);
   if (!(o.targetP > 0 && o.targetP < 1)) throw new Error(`attribution: targetP must be in (0, 1), got ${o.targetP}`);
-  if (!(o.candidateQuantile >= 0 && o.candidateQuantile < 1)) throw new Error(`attribution: candidateQuantile must be in [0, 1), got ${o.candidateQuantile}`);
+  for (const k of ['candidateQuantile', 'lyticQuantile'] as const) {
+    if (!(o[k] >= 0 && o[k] < 1)) throw new Error(`attribution: ${k} must be in [0, 1), got ${o[k]}`);
+  }
   for (const k of ['editTMax', 'harmoniseTMax'] as const) {
     if (!(Number.isInteger(o[k]) && o[k] >= 1 && o[k] <= NUM_TIMESTEPS)) throw new Error(`attribution: ${k} must be an integer in 1..${NUM_TIMESTEPS}, got ${o[k]}`);
   }

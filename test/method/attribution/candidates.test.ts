@@ -26,6 +26,22 @@ describe('findCandidates', () => {
     expect(c.blasticMap.every((v) => v === 0)).toBe(true);
   });
 
+  it('a per-type cut: a lower lytic quantile keeps more of a graded lytic region, the blastic cut stays the median', () => {
+    // Lytic map 0.1..0.4 on pixels 1, 2, 3, 5 (row-connected via 1–2–3 and 1–5); blastic map 0.1..0.4 on 10, 11, 14, 15.
+    const r = new Float32Array(16).fill(0.5);
+    const e = Float32Array.from(r);
+    [[1, 0.4], [2, 0.3], [3, 0.2], [5, 0.1]].forEach(([i, d]) => (e[i!] = 0.5 + d!));
+    [[10, 0.4], [11, 0.3], [14, 0.2], [15, 0.1]].forEach(([i, d]) => (e[i!] = 0.5 - d!));
+    const pixelsOf = (c: ReturnType<typeof findCandidates>, type: string) => c.candidates.filter((k) => k.type === type).flatMap((k) => Array.from(k.pixelIndices)).sort((a, b) => a - b);
+    const median = findCandidates(r, e, mask, 1, 0.5);
+    expect(pixelsOf(median, 'lytic')).toEqual([1, 2]);
+    expect(pixelsOf(median, 'blastic')).toEqual([10, 11]);
+    const low = findCandidates(r, e, mask, 1, { lytic: 0.1, blastic: 0.5 });
+    expect(pixelsOf(low, 'lytic')).toEqual([1, 2, 3]);
+    expect(pixelsOf(low, 'blastic')).toEqual([10, 11]);
+    expect(Array.from(low.all.keys()).filter((i) => low.all[i])).toEqual([1, 2, 3, 10, 11]);
+  });
+
   it('the median of an even count is the mean of the middle two; an empty body has 0', () => {
     const two = { rows: 1, cols: 2, data: Uint8Array.from([1, 1]) };
     expect(bodyMedianDifference(Float32Array.from([0, 0]), Float32Array.from([0.1, 0.3]), two)).toBeCloseTo(0.2, 6);
