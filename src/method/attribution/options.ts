@@ -112,7 +112,8 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   const schedule = given.schedule ?? DEFAULT_SCHEDULE;
   if (!SCHEDULES.includes(schedule)) throw new Error(`attribution: schedule must be ${SCHEDULES.join(' or ')}, got ${String(schedule)}`);
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
-  const o: AttributionOptions = { ...METHOD_DEFAULTS, ...SCHEDULE_SETTINGS[schedule], lyticQuantile: given.candidateQuantile ?? METHOD_DEFAULTS.candidateQuantile, ...defined, schedule };
+  const merged = { ...METHOD_DEFAULTS, ...SCHEDULE_SETTINGS[schedule], ...defined };
+  const o: AttributionOptions = { lyticQuantile: merged.candidateQuantile, ...merged, schedule };
   const positiveInt = (name: keyof AttributionOptions) => {
     const v = o[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`attribution: ${name} must be a positive integer, got ${String(v)}`);
