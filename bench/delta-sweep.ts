@@ -6,7 +6,8 @@
 // pair, and Δ is also reported in logits ("logit Δ") and between the latent p_m, p_h ("SPEC Δ"). Printed first: per lesion type, how well each
 // candidate score separates true candidates (most pixels in a true lesion of its type) from false ones on the
 // gated malignant vertebrae (ROC-AUC), the median Δ of each, and how much of the true lesions the candidates cover
-// at all; then per setting, the benchmark's metrics. --keep-best 1: a vertebra above the
+// at all; then per setting, the benchmark's metrics, with each type's Dice split into its mean on the vertebrae
+// holding the type and the vertebrae drawn with it that hold none (a 0 each in the mean). --keep-best 1: a vertebra above the
 // gate that keeps no candidate (none of at least min-size pixels passes Δ) keeps its best-scoring one of that size.
 // Last, the 'oracle' rule keeps exactly the true candidates (score 1, else 0; use a Δ threshold in [0, 1)): what the
 // candidates allow any keep rule to reach.
@@ -17,7 +18,7 @@ import { readManifest } from '../src/data/manifest.js';
 import { readNifti } from '../src/data/nifti.js';
 import { readSafetensors } from '../src/io/safetensors.js';
 import { attributionScore, keptCandidates } from '../src/method/attribution/attribute.js';
-import { evaluate, type EvalCase } from '../src/method/evaluation/evaluate.js';
+import { evaluate, type EvalCase, type EvaluationResults } from '../src/method/evaluation/evaluate.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { caseId } from '../src/method/evaluation/prediction-path.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
@@ -96,6 +97,13 @@ function coverage(cases: Case[], type: 'lytic' | 'blastic'): string {
   return `the candidates cover ${f(covered / Math.max(truthPixels, 1))} of the ${truthPixels} true pixels; ${none} of ${vertebrae} vertebrae with this type have no true candidate`;
 }
 
+/** Where a type's mean Dice comes from: its mean over the vertebrae holding the type, and the vertebrae drawn with it that hold none (a 0 each). */
+function diceParts(r: EvaluationResults, type: 'lytic' | 'blastic'): string {
+  const holding = r.perCase.filter((c) => c[type].truth > 0).map((c) => c[type].dice ?? 0);
+  const drawnOnly = r.perCase.filter((c) => c[type].truth === 0 && c[type].pred > 0).length;
+  return `${f(holding.reduce((a, b) => a + b, 0) / Math.max(holding.length, 1))} (${holding.length}) + ${drawnOnly} drawn without`;
+}
+
 async function main(): Promise<void> {
   if (!args.run) throw new Error('--run DIR: a segment output folder');
   const rows = (await readManifest(args.manifest!, { checkFiles: true })).filter((r) => r.split === args.split);
@@ -114,7 +122,7 @@ async function main(): Promise<void> {
   candidateAucs(cases, Math.min(...num(args.gate!)), rules);
   // The bound of every keep rule on these candidates: keep exactly the true ones (read from the lesion masks).
   rules.push({ name: 'oracle', score: (c, k) => (c.trueCandidates.has(k) ? 1 : 0) });
-  console.log('rule | gate | Δ > | min size | keep best | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity');
+  console.log('rule | gate | Δ > | min size | keep best | Dice lytic | Dice blastic | F1 lytic | F1 blastic | sensitivity | specificity | Dice lytic, blastic: on the vertebrae holding it (how many) + drawn on vertebrae without it');
   for (const rule of rules) for (const gate of num(args.gate!)) for (const threshold of num(args.delta!)) for (const minSize of num(args['min-size']!)) for (const keepBest of flags(args['keep-best']!)) {
     const evalCases: EvalCase[] = cases.map((c) => {
       const data = new Uint8Array(c.map.length);
@@ -127,7 +135,7 @@ async function main(): Promise<void> {
       return { id: c.id, pred: { ...c.truth, data }, truth: c.truth, ...(c.label !== undefined ? { label: c.label } : {}) };
     });
     const r = evaluate(evalCases);
-    console.log([rule.name, gate, threshold, minSize, keepBest ? 1 : 0, f(r.lytic.diceMean), f(r.blastic.diceMean), f(r.lytic.lesions.f1), f(r.blastic.lesions.f1), f(r.vertebra.sensitivity), f(r.vertebra.specificity)].join(' | '));
+    console.log([rule.name, gate, threshold, minSize, keepBest ? 1 : 0, f(r.lytic.diceMean), f(r.blastic.diceMean), f(r.lytic.lesions.f1), f(r.blastic.lesions.f1), f(r.vertebra.sensitivity), f(r.vertebra.specificity), `${diceParts(r, 'lytic')}; ${diceParts(r, 'blastic')}`].join(' | '));
   }
 }
 
