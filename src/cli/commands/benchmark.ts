@@ -115,6 +115,7 @@ export function register(program: Command): void {
     .option('--target-p <p>', 'Hide-and-Seek: P(malignant) the healthy edit aims at', num, d.targetP)
     .option('--candidate-quantile <q>', 'Hide-and-Seek: cut each difference map at this quantile of its positive values (0.5: the median, SPEC)', num, d.candidateQuantile)
     .option('--lytic-quantile <q>', 'Hide-and-Seek: cut the lytic map at this quantile instead (default: --candidate-quantile)', num)
+    .option('--lytic-split-quantile <q>', 'Hide-and-Seek: split a lytic candidate holding several cores (parts above this quantile of the lytic map) into one per core (default: no split, SPEC)', num)
     .option('--edit-t-max <t>', 'Hide-and-Seek: partial encoding to this noise level (1000: full, SPEC)', int, d.editTMax)
     .option('--harmonise-t-max <t>', 'Hide-and-Seek: partial harmonisation to this noise level (1000: full, SPEC)', int, d.harmoniseTMax)
     .option('--centre-maps', 'Hide-and-Seek: subtract the body median of edit − recon before splitting the maps (not in the SPEC)')
@@ -187,7 +188,7 @@ export function register(program: Command): void {
         description['smallest lesion'] = `${hs.minSize} pixels (every method's components)`;
         if (cnn) description.cnn = `${o.cnn} (validation: ${cnnValidation(cnn)})`;
         if (ad) description['ad model'] = `${ad.file}; ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps`;
-        if (ours) description['Hide-and-Seek model'] = `${ours.files.model}, ${ours.files.classifier}; schedule ${hs.schedule}: ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps, ${hs.harmoniseInversionSteps}/${hs.harmoniseRenderSteps} per candidate${hs.harmoniseTMax < NUM_TIMESTEPS ? ` to t ${hs.harmoniseTMax}` : ''}; target p ${hs.targetP}, quantile ${hs.candidateQuantile}${hs.lyticQuantile !== hs.candidateQuantile ? ` (lytic ${hs.lyticQuantile})` : ''}, t-max ${hs.editTMax}${hs.centreMaps ? ', centred maps' : ''}, Δ > ${hs.deltaThreshold} (${hs.deltaReference}), gate p > ${hs.minPMalignant}${hs.keepBest ? ', keep best' : ''}`;
+        if (ours) description['Hide-and-Seek model'] = `${ours.files.model}, ${ours.files.classifier}; schedule ${hs.schedule}: ${hs.inversionSteps}/${hs.renderSteps} inversion/render steps, ${hs.harmoniseInversionSteps}/${hs.harmoniseRenderSteps} per candidate${hs.harmoniseTMax < NUM_TIMESTEPS ? ` to t ${hs.harmoniseTMax}` : ''}; target p ${hs.targetP}, quantile ${hs.candidateQuantile}${hs.lyticQuantile !== hs.candidateQuantile ? ` (lytic ${hs.lyticQuantile})` : ''}${hs.lyticSplitQuantile !== null ? `, lytic candidates split at ${hs.lyticSplitQuantile}` : ''}, t-max ${hs.editTMax}${hs.centreMaps ? ', centred maps' : ''}, Δ > ${hs.deltaThreshold} (${hs.deltaReference}), gate p > ${hs.minPMalignant}${hs.keepBest ? ', keep best' : ''}`;
         const results = await runBenchmark({
           methods, cases: inputs.map((input, i) => ({ input, row: rows[i]! })), outDir: o.out, description, skipped, figureCases: o.figureCases,
           ...(o.bootstrap > 0 ? { bootstrap: { ...DEFAULT_BOOTSTRAP, resamples: o.bootstrap, seed: o.seed, referenceKey: OURS } } : {}),

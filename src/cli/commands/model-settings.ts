@@ -16,6 +16,7 @@ const SETTABLE = {
   minSize: 'minSize',
   candidateQuantile: 'candidateQuantile',
   lyticQuantile: 'lyticQuantile',
+  lyticSplitQuantile: 'lyticSplitQuantile',
   editTMax: 'editTMax',
   harmoniseTMax: 'harmoniseTMax',
   centreMaps: 'centreMaps',

@@ -63,6 +63,7 @@ export function addAttributionOptions(command: Command): Command {
     .option('--min-size <px>', 'smallest candidate in pixels', positive, d.minSize)
     .option('--candidate-quantile <q>', 'cut each difference map at this quantile of its positive values (0.5: the median, SPEC)', num, d.candidateQuantile)
     .option('--lytic-quantile <q>', 'cut the lytic map at this quantile instead (default: --candidate-quantile)', num)
+    .option('--lytic-split-quantile <q>', 'split a lytic candidate holding several cores (parts above this quantile of the lytic map) into one per core (default: no split, SPEC)', num)
     .option('--edit-t-max <t>', 'partial encoding: the vertebra is inverted only to this noise level, and recon and edit rendered from there (1000: full, SPEC)', positive, d.editTMax)
     .option('--harmonise-t-max <t>', "partial harmonisation: each candidate's composite is inverted only to this noise level and rendered from there (1000: full, SPEC)", positive, d.harmoniseTMax)
     .option('--centre-maps', 'subtract the median of edit − recon over the body before splitting it into the lytic and blastic maps (not in the SPEC; default: off)')
@@ -83,7 +84,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, lyticQuantile: o.lyticQuantile, editTMax: o.editTMax, harmoniseTMax: o.harmoniseTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, minPMalignant: o.minPMalignant, keepBest: o.keepBest,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, lyticQuantile: o.lyticQuantile, lyticSplitQuantile: o.lyticSplitQuantile, editTMax: o.editTMax, harmoniseTMax: o.harmoniseTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, minPMalignant: o.minPMalignant, keepBest: o.keepBest,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });

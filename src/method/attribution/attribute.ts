@@ -163,7 +163,7 @@ function attributeGroup(
       return { zs, zHealthy, recons: both.slice(0, group.length), edits: both.slice(group.length) };
     });
     const partial = group.map((v, i) => {
-      const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize, { lytic: o.lyticQuantile, blastic: o.candidateQuantile }, o.centreMaps);
+      const found = findCandidates(recons[i]!, edits[i]!, v.mask, o.minSize, { lytic: o.lyticQuantile, blastic: o.candidateQuantile }, o.centreMaps, o.lyticSplitQuantile === null ? {} : { lytic: o.lyticSplitQuantile });
       // With centred maps the healthy appearance pasted into the composites is centred too: the body-wide
       // brightness change is no more a candidate's healing than it is lesion evidence.
       const healed = found.offset === 0 ? edits[i]! : edits[i]!.map((e) => e - found.offset);

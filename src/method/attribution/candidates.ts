@@ -3,7 +3,8 @@
 import { connectedComponents } from '../regions/components.js';
 import type { Mask2D } from '../regions/mask.js';
 import { regionProperties } from '../regions/properties.js';
-import { thresholdAtPositiveMedian } from '../regions/threshold.js';
+import { splitAtCores } from '../regions/split.js';
+import { quantileOfPositive, thresholdAtPositiveMedian } from '../regions/threshold.js';
 
 export type LesionType = 'lytic' | 'blastic';
 
@@ -43,8 +44,11 @@ export function bodyMedianDifference(recon: Float32Array, edit: Float32Array, ma
 /** Where each map is cut: one quantile of its positive values for both, or one per type. */
 export type MapQuantiles = number | Readonly<Record<LesionType, number>>;
 
-/** centre: the difference is taken less its median over the body (AttributionOptions.centreMaps). */
-export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number, quantile: MapQuantiles = 0.5, centre = false): CandidateSet {
+/**
+ * centre: the difference is taken less its median over the body (AttributionOptions.centreMaps). split: per type, the
+ * quantile of the map's positive values whose cores divide a candidate holding several (AttributionOptions.lyticSplitQuantile).
+ */
+export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Mask2D, minSize: number, quantile: MapQuantiles = 0.5, centre = false, split: Partial<Record<LesionType, number>> = {}): CandidateSet {
   const { rows, cols } = mask;
   const n = rows * cols;
   if (recon.length !== n || edit.length !== n) throw new Error(`candidates: images of ${recon.length} and ${edit.length} pixels for a ${rows}×${cols} mask`);
@@ -62,7 +66,9 @@ export function findCandidates(recon: Float32Array, edit: Float32Array, mask: Ma
   for (const [type, map] of [['lytic', lyticMap], ['blastic', blasticMap]] as const) {
     const thresholded = thresholdAtPositiveMedian({ rows, cols, data: map }, typeof quantile === 'number' ? quantile : quantile[type]);
     for (let i = 0; i < n; i++) all[i] ||= thresholded.data[i]!;
-    const comp = connectedComponents(thresholded, minSize);
+    const whole = connectedComponents(thresholded, minSize);
+    const coreCut = split[type] === undefined ? undefined : quantileOfPositive(map, split[type]);
+    const comp = coreCut === undefined ? whole : splitAtCores(whole, map, coreCut, minSize);
     const members: number[][] = Array.from({ length: comp.count }, () => []);
     comp.labels.forEach((l, i) => l > 0 && members[l - 1]!.push(i));
     for (const p of regionProperties(comp, map)) {

@@ -32,6 +32,12 @@ export interface AttributionOptions {
    */
   lyticQuantile: number;
   /**
+   * Split each lytic candidate that holds two or more cores (components of at least minSize pixels above this
+   * quantile of the lytic map's positive values) into one candidate per core; null: no split (SPEC). A low cut
+   * merges a lesion with the change around it into one candidate that scores as neither (docs/model.md, ninth session).
+   */
+  lyticSplitQuantile: number | null;
+  /**
    * The vertebra's encoding stops at this noise level (a partial DDIM inversion, from which recon and edit are
    * rendered); 1000: the full inversion to x_T (SPEC). Lower keeps more of the image in the edit (docs/model.md).
    */
@@ -93,6 +99,7 @@ const METHOD_DEFAULTS = {
   targetP: HEALTHY_TARGET_P,
   minSize: 5,
   candidateQuantile: 0.5,
+  lyticSplitQuantile: null,
   editTMax: NUM_TIMESTEPS,
   centreMaps: false,
   harmoniseTMax: NUM_TIMESTEPS,
@@ -122,6 +129,9 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   if (!(o.targetP > 0 && o.targetP < 1)) throw new Error(`attribution: targetP must be in (0, 1), got ${o.targetP}`);
   for (const k of ['candidateQuantile', 'lyticQuantile'] as const) {
     if (!(o[k] >= 0 && o[k] < 1)) throw new Error(`attribution: ${k} must be in [0, 1), got ${o[k]}`);
+  }
+  if (o.lyticSplitQuantile !== null && !(o.lyticSplitQuantile > o.lyticQuantile && o.lyticSplitQuantile < 1)) {
+    throw new Error(`attribution: lyticSplitQuantile must be above lyticQuantile (${o.lyticQuantile}) and below 1, got ${o.lyticSplitQuantile}`);
   }
   for (const k of ['editTMax', 'harmoniseTMax'] as const) {
     if (!(Number.isInteger(o[k]) && o[k] >= 1 && o[k] <= NUM_TIMESTEPS)) throw new Error(`attribution: ${k} must be an integer in 1..${NUM_TIMESTEPS}, got ${o[k]}`);

@@ -42,6 +42,27 @@ describe('findCandidates', () => {
     expect(Array.from(low.all.keys()).filter((i) => low.all[i])).toEqual([1, 2, 3, 10, 11]);
   });
 
+  it('a lytic split divides a candidate with two cores and leaves the union and the blastic candidates as they were', () => {
+    // Whole grid as body. Lytic map: row 0 (pixels 0–3) 0.4, 0.1, 0.05, 0.3, row 1 (4–7) 0.05 each, pixel 15 0.01;
+    // cut at its lowest positive value it is one component of pixels 0–7. Its 0.8 quantile is 0.18 (between 0.1 and
+    // 0.3), so the cores are pixels 0 and 3. Blastic map: 10, 11 (0.4, 0.3) and 14 (0.01, below the cut).
+    const body = { rows: 4, cols: 4, data: new Uint8Array(16).fill(1) };
+    const r = new Float32Array(16).fill(0.5);
+    const e = Float32Array.from(r);
+    [[0, 0.4], [1, 0.1], [2, 0.05], [3, 0.3], [4, 0.05], [5, 0.05], [6, 0.05], [7, 0.05], [15, 0.01]].forEach(([i, d]) => (e[i!] = 0.5 + d!));
+    [[10, 0.4], [11, 0.3], [14, 0.01]].forEach(([i, d]) => (e[i!] = 0.5 - d!));
+    const ofType = (c: ReturnType<typeof findCandidates>, type: string) => c.candidates.filter((k) => k.type === type).map((k) => Array.from(k.pixelIndices));
+    const whole = findCandidates(r, e, body, 1, 0);
+    expect(ofType(whole, 'lytic')).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    const split = findCandidates(r, e, body, 1, 0, false, { lytic: 0.8 });
+    // Rings: from pixel 0, 1 and 4; from 3, 2 and 7; then 5 (beside 1 and 4) and 6 (beside 2 and 7).
+    expect(ofType(split, 'lytic')).toEqual([[0, 1, 4, 5], [2, 3, 6, 7]]);
+    expect(ofType(split, 'blastic')).toEqual([[10, 11]]);
+    expect(ofType(whole, 'blastic')).toEqual([[10, 11]]);
+    expect(Array.from(split.all)).toEqual(Array.from(whole.all));
+    expect(split.candidates[0]!.meanDifference).toBeCloseTo(0.15, 6);
+  });
+
   it('the median of an even count is the mean of the middle two; an empty body has 0', () => {
     const two = { rows: 1, cols: 2, data: Uint8Array.from([1, 1]) };
     expect(bodyMedianDifference(Float32Array.from([0, 0]), Float32Array.from([0.1, 0.3]), two)).toBeCloseTo(0.2, 6);

@@ -14,4 +14,12 @@ describe('resolveOptions: the candidate cuts', () => {
     expect(() => resolveOptions({ lyticQuantile: Number.NaN })).toThrow(/lyticQuantile/);
     expect(() => resolveOptions({ candidateQuantile: -0.1 })).toThrow(/candidateQuantile must be in \[0, 1\)/);
   });
+
+  it('the lytic split is off unless given, and must lie above the lytic cut and below 1', () => {
+    expect(resolveOptions()).toMatchObject({ lyticSplitQuantile: null });
+    expect(resolveOptions({ lyticQuantile: 0.3, lyticSplitQuantile: 0.6 })).toMatchObject({ lyticQuantile: 0.3, lyticSplitQuantile: 0.6 });
+    expect(() => resolveOptions({ lyticQuantile: 0.3, lyticSplitQuantile: 0.3 })).toThrow(/lyticSplitQuantile must be above lyticQuantile \(0.3\) and below 1, got 0.3/);
+    expect(() => resolveOptions({ lyticSplitQuantile: 1 })).toThrow(/lyticSplitQuantile/);
+    expect(() => resolveOptions({ lyticSplitQuantile: Number.NaN })).toThrow(/lyticSplitQuantile/);
+  });
 });
