@@ -48,17 +48,20 @@ function floodComponents(data: ArrayLike<number>, minSize: number, neighbours: (
   return { labels, count };
 }
 
+/** Calls visit on each 4-neighbour of pixel p of a row-major rows × cols grid. */
+export function forEachNeighbour4(p: number, rows: number, cols: number, visit: (q: number) => void): void {
+  const r = (p / cols) | 0;
+  const c = p - r * cols;
+  if (r > 0) visit(p - cols);
+  if (r < rows - 1) visit(p + cols);
+  if (c > 0) visit(p - 1);
+  if (c < cols - 1) visit(p + 1);
+}
+
 /** Labels the 4-connected components of mask (any non-zero pixel is foreground). */
 export function connectedComponents(mask: Mask2D, minSize: number = MIN_COMPONENT_SIZE): Components {
   const { rows, cols, data } = mask;
-  const { labels, count } = floodComponents(data, minSize, (p, visit) => {
-    const r = (p / cols) | 0;
-    const c = p - r * cols;
-    if (r > 0) visit(p - cols);
-    if (r < rows - 1) visit(p + cols);
-    if (c > 0) visit(p - 1);
-    if (c < cols - 1) visit(p + 1);
-  });
+  const { labels, count } = floodComponents(data, minSize, (p, visit) => forEachNeighbour4(p, rows, cols, visit));
   return { rows, cols, labels, count };
 }
 

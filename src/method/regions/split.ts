@@ -1,8 +1,7 @@
 // Splits a component that holds several cores into one piece per core (issue 13, ninth session): a low cut of a
 // difference map merges a lesion with the changes around it into one candidate, which then scores as neither.
 // A seeded growth on a 64×64 grid is a few lines; no image library for Node does a seeded watershed on typed arrays.
-import type { Components } from './components.js';
-import { connectedComponents } from './components.js';
+import { connectedComponents, forEachNeighbour4, type Components } from './components.js';
 
 /**
  * The components of comp, each one holding two or more cores — 4-connected sets of at least minSize of its pixels
@@ -30,18 +29,15 @@ export function splitAtCores(comp: Components, map: ArrayLike<number>, coreCut: 
     if ((coresOf.get(l)?.size ?? 0) < 2) piece[i] = cores.count + l;
     else if (cores.labels[i]! > 0) piece[i] = cores.labels[i]!;
   }
-  const neighbours = (i: number): number[] => {
-    const r = (i / cols) | 0;
-    const c = i - r * cols;
-    return [r > 0 ? i - cols : -1, r < rows - 1 ? i + cols : -1, c > 0 ? i - 1 : -1, c < cols - 1 ? i + 1 : -1].filter((j) => j >= 0);
-  };
   for (let grew = true; grew; ) {
     grew = false;
     const ring: [number, number][] = [];
     for (let i = 0; i < n; i++) {
       if (labels[i] === 0 || piece[i] !== 0) continue;
       let best = -1;
-      for (const j of neighbours(i)) if (piece[j]! > 0 && labels[j] === labels[i] && (best < 0 || map[j]! > map[best]!)) best = j;
+      forEachNeighbour4(i, rows, cols, (j) => {
+        if (piece[j]! > 0 && labels[j] === labels[i] && (best < 0 || map[j]! > map[best]!)) best = j;
+      });
       if (best >= 0) ring.push([i, piece[best]!]);
     }
     for (const [i, p] of ring) piece[i] = p;
