@@ -31,8 +31,8 @@ afterAll(() => {
 
 describe('readModelSettings', () => {
   it('reads the settable options', () => {
-    const p = write('ok.json', settingsFile({ editTMax: 400, harmoniseTMax: 600, lyticQuantile: 0.3, lyticSplitQuantile: 0.6, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20, keepBest: true }));
-    expect(readModelSettings(p)).toEqual({ editTMax: 400, harmoniseTMax: 600, lyticQuantile: 0.3, lyticSplitQuantile: 0.6, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', minSize: 20, keepBest: true });
+    const p = write('ok.json', settingsFile({ editTMax: 400, harmoniseTMax: 600, lyticQuantile: 0.3, lyticSplitQuantile: 0.6, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', typeShare: 0.2, minSize: 20, keepBest: true }));
+    expect(readModelSettings(p)).toEqual({ editTMax: 400, harmoniseTMax: 600, lyticQuantile: 0.3, lyticSplitQuantile: 0.6, centreMaps: true, minPMalignant: 0.5, deltaThreshold: 0.4, deltaReference: 'harmonised', typeShare: 0.2, minSize: 20, keepBest: true });
   });
 
   it('names the file and the problem for anything else', () => {
@@ -87,7 +87,7 @@ describe('segment with a model folder holding attribution.json', () => {
       return JSON.parse(readFileSync(join(tmp, out, 'v', 'result.json'), 'utf8')).options;
     };
     expect(await options('a')).toMatchObject({ editTMax: 600, lyticQuantile: 0.3, candidateQuantile: 0.5, centreMaps: true, minPMalignant: 0.25, keepBest: true, targetP: 1e-5 });
-    expect(await options('b', '--edit-t-max', '1000', '--no-centre-maps', '--min-p-malignant', '0', '--no-keep-best', '--lytic-quantile', '0.2', '--lytic-split-quantile', '0.7')).toMatchObject({ editTMax: 1000, lyticQuantile: 0.2, lyticSplitQuantile: 0.7, centreMaps: false, minPMalignant: 0, keepBest: false });
+    expect(await options('b', '--edit-t-max', '1000', '--no-centre-maps', '--min-p-malignant', '0', '--no-keep-best', '--lytic-quantile', '0.2', '--lytic-split-quantile', '0.7', '--type-share', '0.3')).toMatchObject({ editTMax: 1000, lyticQuantile: 0.2, lyticSplitQuantile: 0.7, typeShare: 0.3, centreMaps: false, minPMalignant: 0, keepBest: false });
     writeFileSync(join(dir, 'attribution.json'), JSON.stringify(settingsFile({ editTMax: 'high' })));
     await expect(options('c')).rejects.toThrow(/attribution\.json: setting "editTMax" must be a number/);
   });

@@ -41,7 +41,7 @@ function vertebra(id: string, seed: number): { input: VertebraInput; result: Ver
       planes: [{ sliceIndex: 0, slice: { image, mask: { rows: SIZE, cols: SIZE, data: mask } }, normalisation: { lo: -1000, hi: 1500 } }], voxelMm3: 0.5,
     },
     result: {
-      rows: SIZE, cols: SIZE, pMalignant: 0.9 - seed * 0.1, pHealthy: 0.05, measuredReference: null, recon: image, edit, lyticMap, blasticMap,
+      rows: SIZE, cols: SIZE, pMalignant: 0.9 - seed * 0.1, pHealthy: 0.05, measuredReference: null, typeReadings: null, recon: image, edit, lyticMap, blasticMap,
       candidates: [candidate('lytic', lytic, 0.8, 6), candidate('blastic', blastic, 0.3, 18)], labels,
     },
   };

@@ -22,6 +22,7 @@ const SETTABLE = {
   centreMaps: 'centreMaps',
   deltaThreshold: 'delta',
   deltaReference: 'deltaReference',
+  typeShare: 'typeShare',
   minPMalignant: 'minPMalignant',
   keepBest: 'keepBest',
 } as const satisfies Partial<Record<keyof AttributionOptions, string>>;

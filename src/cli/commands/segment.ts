@@ -70,6 +70,7 @@ export function addAttributionOptions(command: Command): Command {
     .option('--no-centre-maps', 'do not (when the model folder\'s attribution.json turns it on)')
     .option('--delta <x>', 'keep candidates with Δ above this', num, d.deltaThreshold)
     .addOption(new Option('--delta-reference <ref>', 'what Δ is measured between: latent (p_m, p_h of z and z_healthy; SPEC) or harmonised (the harmonised reconstruction and all-healed composite; docs/model.md)').choices(DELTA_REFERENCES).default(d.deltaReference))
+    .option('--type-share <s>', "a lesion type whose candidates together restore more than s of the malignant reading is Δ's reference for its own candidates (default: off, SPEC)", num)
     .option('--min-p-malignant <p>', 'vertebrae with P(malignant | z) at most p get no lesions (0: none, SPEC)', num, d.minPMalignant)
     .option('--keep-best', 'a scored vertebra none of whose candidates passes --delta keeps its highest-Δ one (not in the SPEC; default: off)')
     .option('--no-keep-best', 'do not (when the model folder\'s attribution.json turns it on)')
@@ -84,7 +85,7 @@ export function addAttributionOptions(command: Command): Command {
 export function attributionOptionsFrom(o: Record<string, any>): AttributionOptions {
   return resolveOptions({
     inversionSteps: o.inversionSteps, renderSteps: o.renderSteps, harmoniseInversionSteps: o.harmoniseInversionSteps, harmoniseRenderSteps: o.harmoniseRenderSteps,
-    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, lyticQuantile: o.lyticQuantile, lyticSplitQuantile: o.lyticSplitQuantile, editTMax: o.editTMax, harmoniseTMax: o.harmoniseTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, minPMalignant: o.minPMalignant, keepBest: o.keepBest,
+    targetP: o.targetP, minSize: o.minSize, candidateQuantile: o.candidateQuantile, lyticQuantile: o.lyticQuantile, lyticSplitQuantile: o.lyticSplitQuantile, editTMax: o.editTMax, harmoniseTMax: o.harmoniseTMax, centreMaps: o.centreMaps, deltaThreshold: o.delta, deltaReference: o.deltaReference, typeShare: o.typeShare, minPMalignant: o.minPMalignant, keepBest: o.keepBest,
     schedule: o.schedule, maxBatch: o.batchSize, vertebraeBatch: o.vertebraeBatch,
     harmonise: o.harmonise, revealFrom: o.revealFrom, keepAll: Boolean(o.keepAll),
   });

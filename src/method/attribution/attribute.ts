@@ -6,7 +6,7 @@ import type { Device, Tensor } from '../../tensor/index.js';
 import { healthyEdit } from '../classifier/healthy-edit.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
 import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
-import { type Candidate, findCandidates } from './candidates.js';
+import { type Candidate, findCandidates, LESION_TYPES, type LesionType } from './candidates.js';
 import { composite } from './composite.js';
 import type { LatentDiffusion } from './engine.js';
 import { NUM_TIMESTEPS } from '../../model/diffusion.js';
@@ -38,6 +38,8 @@ export interface VertebraAttribution {
    * every candidate healed (low) that Δ is measured between; null otherwise or when no candidate was scored.
    */
   measuredReference: { high: number; low: number } | null;
+  /** typeShare: P(malignant) of the harmonised composite revealing every candidate of the type (null: none of it, or not scored); null when off. */
+  typeReadings: Record<LesionType, number | null> | null;
   recon: Float32Array;
   edit: Float32Array;
   lyticMap: Float32Array;
@@ -50,6 +52,14 @@ export interface VertebraAttribution {
 /** SPEC §5: the share of the vertebra's malignancy that candidate k restores, between p_low (0) and p_high (1). */
 export function attributionScore(pCandidate: number, pHigh: number, pLow: number): number {
   return (pCandidate - pLow) / (pHigh - pLow + 1e-8);
+}
+
+/**
+ * typeShare: the reading a candidate's Δ is measured up to. A type whose candidates together restore more than
+ * `share` of the malignant reading (pType, revealed alone) is its own reference; otherwise the vertebra's high.
+ */
+export function typeHigh(pType: number | null, high: number, low: number, share: number | null): number {
+  return share !== null && pType !== null && attributionScore(pType, high, low) > share ? pType : high;
 }
 
 /**
@@ -172,14 +182,17 @@ function attributeGroup(
 
     // Step 4: one composite per candidate of every vertebra, harmonised and scored together.
     // A vertebra the classifier does not call malignant has nothing to explain (minPMalignant).
-    // deltaReference 'harmonised': the reveal-all (the base itself) and reveal-none composites go first.
+    // deltaReference 'harmonised': the reveal-all (the base itself) and reveal-none composites go first; then,
+    // with typeShare, one revealing every candidate of each type present.
     const scored = (p: { pMalignant: number; candidates: readonly unknown[] }) => !o.keepAll && p.pMalignant > o.minPMalignant && p.candidates.length > 0;
     const measured = o.deltaReference === 'harmonised';
+    const typesOf = (cs: readonly Candidate[]) => (o.typeShare === null ? [] : LESION_TYPES.filter((t) => cs.some((c) => c.type === t)));
     const composites = partial.flatMap((p, i) => {
       if (!scored(p)) return [];
       const base = o.revealFrom === 'original' ? group[i]!.image : recons[i]!;
       const references = measured ? [base, composite(base, p.healed, p.all, new Int32Array(0))] : [];
-      return [...references, ...p.candidates.map((c) => composite(base, p.healed, p.all, c.pixelIndices))];
+      const types = typesOf(p.candidates).map((t) => composite(base, p.healed, p.all, Int32Array.from(p.candidates.flatMap((c) => (c.type === t ? [...c.pixelIndices] : [])))));
+      return [...references, ...types, ...p.candidates.map((c) => composite(base, p.healed, p.all, c.pixelIndices))];
     });
     const scores = composites.length === 0 ? [] : probabilities(composites, o.harmonise);
 
@@ -187,18 +200,24 @@ function attributeGroup(
     return partial.map((p, i) => {
       const reference = scored(p) && measured ? { high: scores[next++]!, low: scores[next++]! } : null;
       const [high, low] = reference ? [reference.high, reference.low] : [p.pMalignant, p.pHealthy];
+      let typeReadings: VertebraAttribution['typeReadings'] = null;
+      if (scored(p) && o.typeShare !== null) {
+        const present = typesOf(p.candidates);
+        typeReadings = { lytic: null, blastic: null };
+        for (const t of present) typeReadings[t] = scores[next++]!;
+      }
       let candidates: ScoredCandidate[];
       if (!scored(p)) {
         candidates = p.candidates.map((c) => ({ ...c, pCandidate: null, delta: null, kept: o.keepAll && p.pMalignant > o.minPMalignant }));
       } else {
         const pks = p.candidates.map(() => scores[next++]!);
-        const deltas = pks.map((pk) => attributionScore(pk, high, low));
+        const deltas = pks.map((pk, j) => attributionScore(pk, typeHigh(typeReadings?.[p.candidates[j]!.type] ?? null, high, low, o.typeShare), low));
         const kept = keptCandidates(deltas, o.deltaThreshold, o.keepBest);
         candidates = p.candidates.map((c, j) => ({ ...c, pCandidate: pks[j]!, delta: deltas[j]!, kept: kept[j]! }));
       }
       const labels = new Uint8Array(rows * cols);
       for (const c of candidates) if (c.kept) for (const k of c.pixelIndices) labels[k] = c.type === 'lytic' ? LYTIC : BLASTIC;
-      return { rows, cols, pMalignant: p.pMalignant, pHealthy: p.pHealthy, measuredReference: reference, recon: recons[i]!, edit: edits[i]!, lyticMap: p.lyticMap, blasticMap: p.blasticMap, candidates, labels };
+      return { rows, cols, pMalignant: p.pMalignant, pHealthy: p.pHealthy, measuredReference: reference, typeReadings, recon: recons[i]!, edit: edits[i]!, lyticMap: p.lyticMap, blasticMap: p.blasticMap, candidates, labels };
     });
   });
 }

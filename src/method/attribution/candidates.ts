@@ -7,6 +7,7 @@ import { splitAtCores } from '../regions/split.js';
 import { quantileOfPositive, thresholdAtPositiveMedian } from '../regions/threshold.js';
 
 export type LesionType = 'lytic' | 'blastic';
+export const LESION_TYPES: readonly LesionType[] = ['lytic', 'blastic'];
 
 export interface Candidate {
   type: LesionType;

@@ -64,6 +64,14 @@ export interface AttributionOptions {
    */
   deltaReference: DeltaReference;
   /**
+   * null (SPEC): every candidate's Δ is measured between the vertebra's reference pair. A number s: the composite
+   * revealing all candidates of one type is scored too, and a type that alone restores more than s of the
+   * malignant reading is a reference of its own: its candidates' Δ is measured up to that reading instead. On a
+   * vertebra holding both types one type dominates P(malignant), so a lesion of the other restores little of it
+   * (docs/model.md, tenth session).
+   */
+  typeShare: number | null;
+  /**
    * Vertebrae with P(malignant | z) at most this get no lesions and their candidates are not scored (the CAM
    * baselines' gate: an attribution explains a malignant call). 0: every vertebra is scored (SPEC).
    */
@@ -105,6 +113,7 @@ const METHOD_DEFAULTS = {
   harmoniseTMax: NUM_TIMESTEPS,
   deltaThreshold: 0.5,
   deltaReference: 'latent',
+  typeShare: null,
   minPMalignant: 0,
   keepBest: false,
   harmonise: true,
@@ -139,6 +148,7 @@ export function resolveOptions(given: Partial<AttributionOptions> = {}): Attribu
   for (const k of ['centreMaps', 'keepBest'] as const) if (typeof o[k] !== 'boolean') throw new Error(`attribution: ${k} must be true or false, got ${String(o[k])}`);
   if (!(o.minPMalignant >= 0 && o.minPMalignant < 1)) throw new Error(`attribution: minPMalignant must be in [0, 1), got ${o.minPMalignant}`);
   if (!DELTA_REFERENCES.includes(o.deltaReference)) throw new Error(`attribution: deltaReference must be ${DELTA_REFERENCES.join(' or ')}, got ${String(o.deltaReference)}`);
+  if (o.typeShare !== null && !(o.typeShare >= 0 && o.typeShare < 1)) throw new Error(`attribution: typeShare must be in [0, 1) or null, got ${o.typeShare}`);
   if (!Number.isFinite(o.deltaThreshold)) throw new Error(`attribution: deltaThreshold must be a number, got ${o.deltaThreshold}`);
   return o;
 }

@@ -158,6 +158,7 @@ export function writeCaseOutputs(outDir: string, input: VertebraInput, results: 
     pMalignant: result.pMalignant,
     pHealthy: result.pHealthy,
     ...(result.measuredReference ? { measuredReference: result.measuredReference } : {}),
+    ...(result.typeReadings ? { typeReadings: result.typeReadings } : {}),
     pixelAreaMm2: input.pixelAreaMm2,
     lesions: {
       lytic: { pixels: summary.pixels.lytic, areaMm2: summary.areaMm2.lytic },

@@ -168,6 +168,31 @@ describe('attribute (stub engine)', () => {
     expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { deltaReference: 'x' as never })).toThrow(/deltaReference/);
   });
 
+  it('typeShare: a type that alone restores more than the share of the malignant reading is the reference of its own candidates', () => {
+    const calls: StubCall[] = [];
+    const [r] = attribute(stubEngine(calls), stubClassifier(), [vertebra], { typeShare: 0.2 });
+    // Two type composites (lytic: B revealed; blastic: A and C) before the three candidates', in one batch.
+    expect(calls.slice(3).map((c) => [c.op, c.batch])).toEqual([['encode', 5], ['invert', 5], ['render', 5], ['encode', 5]]);
+    const p = (f: number[]) => sigmoid(logit(f));
+    const pLytic = p(features(1, 2 * BIAS, 2 * BIAS, 2 * BIAS));
+    const pBlastic = p([Z[0]! + 2 * BIAS, ZH[1]! + 2 * BIAS, Z[2]! + 2 * BIAS, Z[3]! + 2 * BIAS]);
+    expect(r!.typeReadings!.lytic).toBeCloseTo(pLytic, 6);
+    expect(r!.typeReadings!.blastic).toBeCloseTo(pBlastic, 6);
+    const share = (pT: number) => (pT - pH) / (pM - pH + 1e-8);
+    const high = (pT: number) => (share(pT) > 0.2 ? pT : pM);
+    const expected = [[1, pLytic], [0, pBlastic], [2, pBlastic]].map(([k, pT]) => (p(features(k!, 2 * BIAS, 2 * BIAS, 2 * BIAS)) - pH) / (high(pT!) - pH + 1e-8));
+    r!.candidates.forEach((c, i) => expect(c.delta).toBeCloseTo(expected[i]!, 4));
+    expect(r!.candidates.map((c) => c.kept)).toEqual(expected.map((d) => d > 0.5));
+    // Here blastic carries more than the share (its reading is above p_m) and lytic less: lytic keeps the SPEC's Δ.
+    expect(share(pBlastic)).toBeGreaterThan(1);
+    expect(share(pLytic)).toBeLessThan(0.2);
+    const [plain] = attribute(stubEngine(), stubClassifier(), [vertebra], {});
+    expect(r!.candidates[0]!.delta).toBeCloseTo(plain!.candidates[0]!.delta!, 6);
+    expect(r!.candidates[1]!.delta).toBeLessThan(plain!.candidates[1]!.delta!);
+    expect(plain!.typeReadings).toBeNull();
+    expect(() => attribute(stubEngine(), stubClassifier(), [vertebra], { typeShare: 1 })).toThrow(/typeShare must be in \[0, 1\) or null, got 1/);
+  });
+
   it('centreMaps: the composites paste the edit less its body median, so a body-wide shift is not healing', () => {
     // The stub's edit, darkened by 1/4 everywhere (the first render's second half): the body median of edit − recon is −1/4.
     const calls: StubCall[] = [];

@@ -22,4 +22,11 @@ describe('resolveOptions: the candidate cuts', () => {
     expect(() => resolveOptions({ lyticSplitQuantile: 1 })).toThrow(/lyticSplitQuantile/);
     expect(() => resolveOptions({ lyticSplitQuantile: Number.NaN })).toThrow(/lyticSplitQuantile/);
   });
+
+  it('the per-type reference is off unless given, and its share must lie in [0, 1)', () => {
+    expect(resolveOptions()).toMatchObject({ typeShare: null });
+    expect(resolveOptions({ typeShare: 0 })).toMatchObject({ typeShare: 0 });
+    expect(() => resolveOptions({ typeShare: -0.1 })).toThrow(/typeShare must be in \[0, 1\) or null, got -0.1/);
+    expect(() => resolveOptions({ typeShare: Number.NaN })).toThrow(/typeShare/);
+  });
 });

@@ -45,7 +45,7 @@ describe('attribution figure', () => {
   const labels = new Uint8Array(64);
   lytic.forEach((i) => (labels[i] = 1));
   const result: VertebraAttribution = {
-    rows: 8, cols: 8, pMalignant: 0.9, pHealthy: 1e-5, measuredReference: null,
+    rows: 8, cols: 8, pMalignant: 0.9, pHealthy: 1e-5, measuredReference: null, typeReadings: null,
     recon: new Float32Array(64).fill(0.5), edit: new Float32Array(64).fill(0.5),
     lyticMap: new Float32Array(64), blasticMap: new Float32Array(64),
     candidates: [
