@@ -1,4 +1,4 @@
-// npm run bench:delta-sweep -- --run DIR --manifest M [--split val] [--delta 0.3,0.5,0.7] [--min-size 5,15,30] [--gate 0.5] [--keep-best 0,1]
+// npm run bench:delta-sweep -- --run DIR --manifest M [--split val] [--delta 0.3,0.5,0.7] [--min-size 5,15,30] [--gate 0.5] [--keep-best 0,1] [--type-share 0.1,0.3]
 // Chooses Hide-and-Seek's keep rule on a validation split without re-running the model (issue 13): a `segment` run
 // made with --min-p-malignant 0 (every vertebra scored) records each candidate's Δ and pixels (result.json,
 // maps.safetensors), so the segmentation for any gate on P(malignant), Δ threshold and smallest kept candidate can
@@ -9,20 +9,14 @@
 // at all; then per setting, the benchmark's metrics, with each type's Dice split into its mean on the vertebrae
 // holding the type and the vertebrae drawn with it that hold none (a 0 each in the mean). --keep-best 1: a vertebra above the
 // gate that keeps no candidate (none of at least min-size pixels passes Δ) keeps its best-scoring one of that size.
-// Last, the 'oracle' rule keeps exactly the true candidates (score 1, else 0; use a Δ threshold in [0, 1)): what the
+// --type-share: Δ also with each share (or 'off') as AttributionOptions.typeShare (the run must have been made with --type-share,
+// which records each type's reading). Last, the 'oracle' rule keeps exactly the true candidates (score 1, else 0; use a Δ threshold in [0, 1)): what the
 // candidates allow any keep rule to reach.
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { readManifest } from '../src/data/manifest.js';
-import { readNifti } from '../src/data/nifti.js';
-import { readSafetensors } from '../src/io/safetensors.js';
-import { attributionScore, keptCandidates } from '../src/method/attribution/attribute.js';
+import { attributionScore, keptCandidates, typeHigh } from '../src/method/attribution/attribute.js';
 import { evaluate, type EvalCase, type EvaluationResults } from '../src/method/evaluation/evaluate.js';
-import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
-import { caseId } from '../src/method/evaluation/prediction-path.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
-import { BLASTIC, LYTIC } from '../src/method/regions/mask.js';
+import { fmt as f, medianOf, readRunCases, type RunCase as Case, type Stored, typeClass } from './run-cases.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,11 +27,10 @@ const { values: args } = parseArgs({
     'min-size': { type: 'string', default: '5,15,30' },
     gate: { type: 'string', default: '0.5' },
     'keep-best': { type: 'string', default: '0' },
+    'type-share': { type: 'string' },
   },
 });
 
-interface Stored { type: string; pixels: number; delta: number | null; pCandidate: number | null; meanDifference: number }
-interface Case { id: string; label?: 0 | 1; truth: EvalCase['truth']; map: Int32Array; pMalignant: number; pHealthy: number; candidates: Stored[]; reference?: { high: number; low: number }; trueCandidates: ReadonlySet<Stored> }
 
 const num = (s: string) => s.split(',').map(Number);
 const flags = (s: string) => s.split(',').map((v) => {
@@ -45,20 +38,18 @@ const flags = (s: string) => s.split(',').map((v) => {
   return v === '1';
 });
 const logit = (p: number) => Math.log(Math.max(p, 1e-12) / Math.max(1 - p, 1e-12));
-const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
 
 function logitDelta(c: Case, k: Stored): number | null {
   if (!c.reference || k.pCandidate === null) return null;
   return attributionScore(logit(k.pCandidate), logit(c.reference.high), logit(c.reference.low));
 }
 
-/** Whether candidate j of a case is a true one: most of its pixels lie in a true lesion of its type. */
-function isTrue(c: Omit<Case, 'trueCandidates'>, j: number): boolean {
-  const k = c.candidates[j]!;
-  const cls = k.type === 'lytic' ? LYTIC : BLASTIC;
-  let inside = 0;
-  c.map.forEach((id, i) => id === j + 1 && c.truth.data[i] === cls && inside++);
-  return inside * 2 > k.pixels;
+/** Δ as the run would have scored it with typeShare `share`, from the recorded readings. */
+function typeShareDelta(c: Case, k: Stored, share: number | null): number | null {
+  if (k.pCandidate === null) return null;
+  if (!c.typeReadings) throw new Error(`--type-share: ${c.id} has no typeReadings (run segment with --type-share)`);
+  const { high, low } = c.reference ?? { high: c.pMalignant, low: c.pHealthy };
+  return attributionScore(k.pCandidate, typeHigh(c.typeReadings[k.type], high, low, share), low);
 }
 
 /** Per type: ROC-AUC of each candidate score, true against false candidates, on malignant vertebrae above the gate. */
@@ -77,14 +68,9 @@ function candidateAucs(cases: Case[], gate: number, rules: { name: string; score
   }
 }
 
-function medianOf(v: number[]): number | null {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
 /** What any keep rule can reach for one type: how much of the true lesions the candidates cover at all. */
 function coverage(cases: Case[], type: 'lytic' | 'blastic'): string {
-  const cls = type === 'lytic' ? LYTIC : BLASTIC;
+  const cls = typeClass(type);
   let truthPixels = 0, covered = 0, vertebrae = 0, none = 0;
   for (const c of cases) {
     const inTruth = c.truth.data.reduce((n, v) => n + (v === cls ? 1 : 0), 0);
@@ -106,18 +92,12 @@ function diceParts(r: EvaluationResults, type: 'lytic' | 'blastic'): string {
 
 async function main(): Promise<void> {
   if (!args.run) throw new Error('--run DIR: a segment output folder');
-  const rows = (await readManifest(args.manifest!, { checkFiles: true })).filter((r) => r.split === args.split);
-  const cases: Case[] = rows.map((r) => {
-    const dir = join(args.run!, caseId(r.image));
-    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { pMalignant: number; pHealthy: number; candidates: Stored[]; measuredReference?: { high: number; low: number } };
-    const map = readSafetensors(join(dir, 'maps.safetensors')).tensors.get('candidates')!.data as Int32Array;
-    const c = { id: caseId(r.image), ...(r.label !== undefined ? { label: r.label } : {}), truth: evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!), map, pMalignant: result.pMalignant, pHealthy: result.pHealthy, candidates: result.candidates, ...(result.measuredReference ? { reference: result.measuredReference } : {}) };
-    return { ...c, trueCandidates: new Set(c.candidates.filter((_k, j) => isTrue(c, j))) };
-  });
+  const cases = await readRunCases(args.run, args.manifest!, args.split!);
   if (cases.some((c) => c.candidates.some((k) => k.delta === null) && c.pMalignant > 0)) console.error('delta-sweep: some candidates were not scored (run segment with --min-p-malignant 0 and without --keep-all)');
   const rules: { name: string; score: (c: Case, k: Stored) => number | null }[] = [
     { name: 'Δ', score: (_c, k) => k.delta },
     ...(cases.some((c) => c.reference) ? [{ name: 'logit Δ', score: logitDelta }, { name: 'SPEC Δ', score: (c: Case, k: Stored) => (k.pCandidate === null ? null : attributionScore(k.pCandidate, c.pMalignant, c.pHealthy)) }] : []),
+    ...(args['type-share'] ? args['type-share'].split(',').map((v) => (v === 'off' ? null : Number(v))).map((share) => ({ name: `Δ, type share ${share ?? 'off'}`, score: (c: Case, k: Stored) => typeShareDelta(c, k, share) })) : []),
   ];
   candidateAucs(cases, Math.min(...num(args.gate!)), rules);
   // The bound of every keep rule on these candidates: keep exactly the true ones (read from the lesion masks).
@@ -129,7 +109,7 @@ async function main(): Promise<void> {
       if (c.pMalignant > gate) {
         const kept = keptCandidates(c.candidates.map((k) => (k.pixels >= minSize ? rule.score(c, k) : null)), threshold, keepBest);
         c.map.forEach((id, i) => {
-          if (id > 0 && kept[id - 1]) data[i] = c.candidates[id - 1]!.type === 'lytic' ? LYTIC : BLASTIC;
+          if (id > 0 && kept[id - 1]) data[i] = typeClass(c.candidates[id - 1]!.type);
         });
       }
       return { id: c.id, pred: { ...c.truth, data }, truth: c.truth, ...(c.label !== undefined ? { label: c.label } : {}) };

@@ -1,0 +1,64 @@
+// npm run bench:type-evidence -- --run DIR --manifest M [--split val] [--gate 0.4]
+// Does the model read each lesion type? From a stored `segment` run (harmonised Δ; made with --type-share for the
+// type readings), on the vertebrae above the gate, grouped by what their slice holds (lytic only, blastic only,
+// both, neither): the median Δ of the true candidates of each type (Δ between the vertebra's reference pair), the
+// quantiles of each type's share (the composite revealing all of its candidates, on the same scale), and how well
+// vertebra-level scores tell the vertebrae holding a type from the rest (ROC-AUC). docs/model.md, tenth session.
+import { parseArgs } from 'node:util';
+import { attributionScore } from '../src/method/attribution/attribute.js';
+import { rocAuc } from '../src/method/classifier/metrics.js';
+import { fmt, medianOf, readRunCases, type RunCase, type Stored, type Type, typeClass } from './run-cases.js';
+
+const { values: args } = parseArgs({
+  options: {
+    run: { type: 'string' },
+    manifest: { type: 'string', default: 'data/bench/manifest.csv' },
+    split: { type: 'string', default: 'val' },
+    gate: { type: 'string', default: '0.4' },
+  },
+});
+const TYPES: readonly Type[] = ['lytic', 'blastic'];
+
+const holds = (c: RunCase, t: Type) => c.truth.data.some((v) => v === typeClass(t));
+const group = (c: RunCase) => (holds(c, 'lytic') ? (holds(c, 'blastic') ? 'both' : 'lytic only') : holds(c, 'blastic') ? 'blastic only' : 'neither');
+const delta = (c: RunCase, k: Stored) => (k.pCandidate === null || !c.reference ? null : attributionScore(k.pCandidate, c.reference.high, c.reference.low));
+const share = (c: RunCase, t: Type) => {
+  const p = c.typeReadings?.[t];
+  return p === undefined || p === null || !c.reference ? null : attributionScore(p, c.reference.high, c.reference.low);
+};
+const quantiles = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length === 0 ? 'n/a' : [0.1, 0.25, 0.5, 0.75, 0.9].map((q) => s[Math.round(q * (s.length - 1))]!.toFixed(2)).join(' / ');
+};
+
+async function main(): Promise<void> {
+  if (!args.run) throw new Error('--run DIR: a segment output folder');
+  const cases = (await readRunCases(args.run, args.manifest!, args.split!)).filter((c) => c.pMalignant > Number(args.gate));
+  if (!cases.some((c) => c.reference)) throw new Error(`${args.run}: no harmonised reference pair (run segment with --delta-reference harmonised)`);
+  console.log(`${cases.length} vertebrae with P(malignant) > ${args.gate}`);
+  console.log('group | vertebrae | median P(malignant) | median Δ of true lytic / blastic candidates (how many) | share of lytic, blastic: quantiles 10 / 25 / 50 / 75 / 90 %');
+  for (const g of ['lytic only', 'blastic only', 'both', 'neither']) {
+    const members = cases.filter((c) => group(c) === g);
+    const trueDeltas = (t: Type) => members.flatMap((c) => c.candidates.filter((k) => k.type === t && c.trueCandidates.has(k)).map((k) => delta(c, k)).filter((d): d is number => d !== null));
+    const shares = (t: Type) => quantiles(members.map((c) => share(c, t)).filter((s): s is number => s !== null));
+    const td = TYPES.map((t) => `${fmt(medianOf(trueDeltas(t)))} (${trueDeltas(t).length})`).join(' / ');
+    console.log([g, members.length, fmt(medianOf(members.map((c) => c.pMalignant))), td, TYPES.map(shares).join('; ')].join(' | '));
+  }
+  for (const t of TYPES) {
+    const y = cases.map((c) => (holds(c, t) ? 1 : 0));
+    const of = (c: RunCase) => c.candidates.filter((k) => k.type === t);
+    const scores: [string, (c: RunCase) => number][] = [
+      ['share', (c) => share(c, t) ?? -1],
+      ['largest Δ', (c) => Math.max(-1, ...of(c).map((k) => delta(c, k) ?? -1))],
+      ['candidate pixels', (c) => of(c).reduce((a, k) => a + k.pixels, 0)],
+      ['largest candidate', (c) => Math.max(0, ...of(c).map((k) => k.pixels))],
+    ];
+    const auc = (s: (c: RunCase) => number) => (y.includes(0) && y.includes(1) ? fmt(rocAuc(y, cases.map(s))) : 'n/a');
+    console.log(`${t}: ${y.filter(Boolean).length} of ${cases.length} hold it; ROC-AUC of ${scores.map(([n, s]) => `${n} ${auc(s)}`).join(', ')}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
