@@ -3,7 +3,8 @@
 // type readings), on the vertebrae above the gate, grouped by what their slice holds (lytic only, blastic only,
 // both, neither): the median Δ of the true candidates of each type (Δ between the vertebra's reference pair), the
 // quantiles of each type's share (the composite revealing all of its candidates, on the same scale), and how well
-// vertebra-level scores tell the vertebrae holding a type from the rest (ROC-AUC). docs/model.md, tenth session.
+// vertebra-level scores tell the vertebrae holding a type from the rest (ROC-AUC). First, how well P(malignant)
+// itself tells each group from the healthy vertebrae. docs/model.md, tenth session.
 import { parseArgs } from 'node:util';
 import { attributionScore } from '../src/method/attribution/attribute.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
@@ -33,7 +34,17 @@ const quantiles = (v: number[]) => {
 
 async function main(): Promise<void> {
   if (!args.run) throw new Error('--run DIR: a segment output folder');
-  const cases = (await readRunCases(args.run, args.manifest!, args.split!)).filter((c) => c.pMalignant > Number(args.gate));
+  const all = await readRunCases(args.run, args.manifest!, args.split!);
+  // The classifier itself: P(malignant) of each malignant group against the healthy vertebrae, before the gate.
+  const healthy = all.filter((c) => c.label === 0);
+  const byGroup = ['lytic only', 'blastic only', 'both'].map((g) => {
+    const m = all.filter((c) => c.label === 1 && group(c) === g);
+    if (m.length === 0 || healthy.length === 0) return `${g} n/a`;
+    const auc = rocAuc([...healthy.map(() => 0), ...m.map(() => 1)], [...healthy, ...m].map((c) => c.pMalignant));
+    return `${g} (${m.length}) ${fmt(auc)}, ${m.filter((c) => c.pMalignant > Number(args.gate)).length} above the gate`;
+  });
+  console.log(`P(malignant) against the ${healthy.length} healthy vertebrae, ROC-AUC: ${byGroup.join('; ')}`);
+  const cases = all.filter((c) => c.pMalignant > Number(args.gate));
   if (!cases.some((c) => c.reference)) throw new Error(`${args.run}: no harmonised reference pair (run segment with --delta-reference harmonised)`);
   console.log(`${cases.length} vertebrae with P(malignant) > ${args.gate}`);
   console.log('group | vertebrae | median P(malignant) | median Δ of true lytic / blastic candidates (how many) | share of lytic, blastic: quantiles 10 / 25 / 50 / 75 / 90 %');
