@@ -1,4 +1,4 @@
-// npm run bench:delta-sweep -- --run DIR --manifest M [--split val] [--delta 0.3,0.5,0.7] [--min-size 5,15,30] [--gate 0.5] [--keep-best 0,1] [--type-share 0.1,0.3]
+// npm run bench:delta-sweep -- --run DIR --manifest M [--split val] [--delta 0.3,0.5,0.7] [--min-size 5,15,30] [--gate 0.5] [--keep-best 0,1] [--type-share 0.1,0.3] [--by-group]
 // Chooses Hide-and-Seek's keep rule on a validation split without re-running the model (issue 13): a `segment` run
 // made with --min-p-malignant 0 (every vertebra scored) records each candidate's Δ and pixels (result.json,
 // maps.safetensors), so the segmentation for any gate on P(malignant), Δ threshold and smallest kept candidate can
@@ -9,7 +9,8 @@
 // at all; then per setting, the benchmark's metrics, with each type's Dice split into its mean on the vertebrae
 // holding the type and the vertebrae drawn with it that hold none (a 0 each in the mean). --keep-best 1: a vertebra above the
 // gate that keeps no candidate (none of at least min-size pixels passes Δ) keeps its best-scoring one of that size.
-// --type-share: Δ also with each share (or 'off') as AttributionOptions.typeShare (the run must have been made with --type-share,
+// --by-group: each row also gives each type's Dice summed over the vertebrae holding lytic only, both types, blastic
+// only and neither (with how many count). --type-share: Δ also with each share (or 'off') as AttributionOptions.typeShare (the run must have been made with --type-share,
 // which records each type's reading). Last, the 'oracle' rule keeps exactly the true candidates (score 1, else 0; use a Δ threshold in [0, 1)): what the
 // candidates allow any keep rule to reach.
 import { parseArgs } from 'node:util';
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     gate: { type: 'string', default: '0.5' },
     'keep-best': { type: 'string', default: '0' },
     'type-share': { type: 'string' },
+    'by-group': { type: 'boolean', default: false },
   },
 });
 
@@ -83,6 +85,15 @@ function coverage(cases: Case[], type: 'lytic' | 'blastic'): string {
   return `the candidates cover ${f(covered / Math.max(truthPixels, 1))} of the ${truthPixels} true pixels; ${none} of ${vertebrae} vertebrae with this type have no true candidate`;
 }
 
+/** A type's Dice summed (and counted) over the vertebrae grouped by what their truth holds. */
+function diceByGroup(r: EvaluationResults, type: 'lytic' | 'blastic'): string {
+  const groups = { 'lytic only': [1, 0], both: [1, 1], 'blastic only': [0, 1], neither: [0, 0] } as const;
+  return `${type} Dice sums: ${Object.entries(groups).map(([name, [l, b]]) => {
+    const d = r.perCase.filter((c) => Number(c.lytic.truth > 0) === l && Number(c.blastic.truth > 0) === b).flatMap((c) => (c[type].dice === null ? [] : [c[type].dice!]));
+    return `${name} ${d.reduce((a, v) => a + v, 0).toFixed(2)} (${d.length})`;
+  }).join(', ')}`;
+}
+
 /** Where a type's mean Dice comes from: its mean over the vertebrae holding the type, and the vertebrae drawn with it that hold none (a 0 each). */
 function diceParts(r: EvaluationResults, type: 'lytic' | 'blastic'): string {
   const holding = r.perCase.filter((c) => c[type].truth > 0).map((c) => c[type].dice ?? 0);
@@ -116,6 +127,7 @@ async function main(): Promise<void> {
     });
     const r = evaluate(evalCases);
     console.log([rule.name, gate, threshold, minSize, keepBest ? 1 : 0, f(r.lytic.diceMean), f(r.blastic.diceMean), f(r.lytic.lesions.f1), f(r.blastic.lesions.f1), f(r.vertebra.sensitivity), f(r.vertebra.specificity), `${diceParts(r, 'lytic')}; ${diceParts(r, 'blastic')}`].join(' | '));
+    if (args['by-group']) console.log(`  ${diceByGroup(r, 'lytic')}; ${diceByGroup(r, 'blastic')}`);
   }
 }
 
