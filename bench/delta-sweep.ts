@@ -10,20 +10,20 @@
 // holding the type and the vertebrae drawn with it that hold none (a 0 each in the mean). --keep-best 1: a vertebra above the
 // gate that keeps no candidate (none of at least min-size pixels passes Δ) keeps its best-scoring one of that size.
 // --by-group: each row also gives each type's Dice summed over the vertebrae holding lytic only, both types, blastic
-// only and neither (with how many count). --type-share: Δ also with each share (or 'off') as AttributionOptions.typeShare (the run must have been made with --type-share,
-// which records each type's reading). Last, the 'oracle' rule keeps exactly the true candidates (score 1, else 0; use a Δ threshold in [0, 1)): what the
+// only and neither (with how many count). --type-share: Δ also with each share (or 'off') as
+// AttributionOptions.typeShare (the run must have been made with --type-share, which records each type's reading).
+// Last, the 'oracle' rule keeps exactly the true candidates (score 1, else 0; use a Δ threshold in [0, 1)): what the
 // candidates allow any keep rule to reach.
 import { parseArgs } from 'node:util';
 import { attributionScore, keptCandidates, typeHigh } from '../src/method/attribution/attribute.js';
 import { evaluate, type EvalCase, type EvaluationResults } from '../src/method/evaluation/evaluate.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
-import { fmt as f, medianOf, readRunCases, type RunCase as Case, type Stored, typeClass } from './run-cases.js';
+import { lesionLabel } from '../src/method/attribution/candidates.js';
+import { fmt as f, type Group, groupOf, medianOf, readRunCases, RUN_OPTIONS, type RunCase as Case, type Stored } from './run-cases.js';
 
 const { values: args } = parseArgs({
   options: {
-    run: { type: 'string' },
-    manifest: { type: 'string', default: 'data/bench/manifest.csv' },
-    split: { type: 'string', default: 'val' },
+    ...RUN_OPTIONS,
     delta: { type: 'string', default: '0.3,0.5,0.7,0.9' },
     'min-size': { type: 'string', default: '5,15,30' },
     gate: { type: 'string', default: '0.5' },
@@ -72,7 +72,7 @@ function candidateAucs(cases: Case[], gate: number, rules: { name: string; score
 
 /** What any keep rule can reach for one type: how much of the true lesions the candidates cover at all. */
 function coverage(cases: Case[], type: 'lytic' | 'blastic'): string {
-  const cls = typeClass(type);
+  const cls = lesionLabel(type);
   let truthPixels = 0, covered = 0, vertebrae = 0, none = 0;
   for (const c of cases) {
     const inTruth = c.truth.data.reduce((n, v) => n + (v === cls ? 1 : 0), 0);
@@ -87,9 +87,9 @@ function coverage(cases: Case[], type: 'lytic' | 'blastic'): string {
 
 /** A type's Dice summed (and counted) over the vertebrae grouped by what their truth holds. */
 function diceByGroup(r: EvaluationResults, type: 'lytic' | 'blastic'): string {
-  const groups = { 'lytic only': [1, 0], both: [1, 1], 'blastic only': [0, 1], neither: [0, 0] } as const;
-  return `${type} Dice sums: ${Object.entries(groups).map(([name, [l, b]]) => {
-    const d = r.perCase.filter((c) => Number(c.lytic.truth > 0) === l && Number(c.blastic.truth > 0) === b).flatMap((c) => (c[type].dice === null ? [] : [c[type].dice!]));
+  const groups: Group[] = ['lytic only', 'both', 'blastic only', 'neither'];
+  return `${type} Dice sums: ${groups.map((name) => {
+    const d = r.perCase.filter((c) => groupOf(c.lytic.truth > 0, c.blastic.truth > 0) === name).flatMap((c) => (c[type].dice === null ? [] : [c[type].dice!]));
     return `${name} ${d.reduce((a, v) => a + v, 0).toFixed(2)} (${d.length})`;
   }).join(', ')}`;
 }
@@ -102,7 +102,6 @@ function diceParts(r: EvaluationResults, type: 'lytic' | 'blastic'): string {
 }
 
 async function main(): Promise<void> {
-  if (!args.run) throw new Error('--run DIR: a segment output folder');
   const cases = await readRunCases(args.run, args.manifest!, args.split!);
   if (cases.some((c) => c.candidates.some((k) => k.delta === null) && c.pMalignant > 0)) console.error('delta-sweep: some candidates were not scored (run segment with --min-p-malignant 0 and without --keep-all)');
   const rules: { name: string; score: (c: Case, k: Stored) => number | null }[] = [
@@ -120,7 +119,7 @@ async function main(): Promise<void> {
       if (c.pMalignant > gate) {
         const kept = keptCandidates(c.candidates.map((k) => (k.pixels >= minSize ? rule.score(c, k) : null)), threshold, keepBest);
         c.map.forEach((id, i) => {
-          if (id > 0 && kept[id - 1]) data[i] = typeClass(c.candidates[id - 1]!.type);
+          if (id > 0 && kept[id - 1]) data[i] = lesionLabel(c.candidates[id - 1]!.type);
         });
       }
       return { id: c.id, pred: { ...c.truth, data }, truth: c.truth, ...(c.label !== undefined ? { label: c.label } : {}) };

@@ -8,10 +8,16 @@ import { readSafetensors } from '../src/io/safetensors.js';
 import type { EvalCase } from '../src/method/evaluation/evaluate.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { caseId } from '../src/method/evaluation/prediction-path.js';
-import { BLASTIC, LYTIC } from '../src/method/regions/mask.js';
+import { lesionLabel, type LesionType } from '../src/method/attribution/candidates.js';
 
-export type Type = 'lytic' | 'blastic';
-export interface Stored { type: Type; pixels: number; delta: number | null; pCandidate: number | null; meanDifference: number }
+/** The command-line options every such benchmark takes (parseArgs), besides its own. */
+export const RUN_OPTIONS = {
+  run: { type: 'string' },
+  manifest: { type: 'string', default: 'data/bench/manifest.csv' },
+  split: { type: 'string', default: 'val' },
+} as const;
+
+export interface Stored { type: LesionType; pixels: number; delta: number | null; pCandidate: number | null; meanDifference: number }
 export interface RunCase {
   id: string;
   label?: 0 | 1;
@@ -22,27 +28,30 @@ export interface RunCase {
   pHealthy: number;
   candidates: Stored[];
   reference?: { high: number; low: number };
-  typeReadings?: Record<Type, number | null>;
+  typeReadings?: Record<LesionType, number | null>;
   trueCandidates: ReadonlySet<Stored>;
 }
 
-export const typeClass = (t: Type) => (t === 'lytic' ? LYTIC : BLASTIC);
+/** What a vertebra's truth holds, as the groups these benchmarks report by. */
+export type Group = 'lytic only' | 'blastic only' | 'both' | 'neither';
+export const groupOf = (lytic: boolean, blastic: boolean): Group => (lytic ? (blastic ? 'both' : 'lytic only') : blastic ? 'blastic only' : 'neither');
 
 /** Whether candidate j of a case is a true one: most of its pixels lie in a true lesion of its type. */
 function isTrue(c: Omit<RunCase, 'trueCandidates'>, j: number): boolean {
   const k = c.candidates[j]!;
-  const cls = typeClass(k.type);
+  const cls = lesionLabel(k.type);
   let inside = 0;
   c.map.forEach((id, i) => id === j + 1 && c.truth.data[i] === cls && inside++);
   return inside * 2 > k.pixels;
 }
 
 /** The cases of one split of the manifest, read from the run folder. */
-export async function readRunCases(run: string, manifest: string, split: string): Promise<RunCase[]> {
+export async function readRunCases(run: string | undefined, manifest: string, split: string): Promise<RunCase[]> {
+  if (!run) throw new Error('--run DIR: a segment output folder');
   const rows = (await readManifest(manifest, { checkFiles: true })).filter((r) => r.split === split);
   return rows.map((r) => {
     const dir = join(run, caseId(r.image));
-    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { pMalignant: number; pHealthy: number; candidates: Stored[]; measuredReference?: { high: number; low: number }; typeReadings?: Record<Type, number | null> };
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { pMalignant: number; pHealthy: number; candidates: Stored[]; measuredReference?: { high: number; low: number }; typeReadings?: Record<LesionType, number | null> };
     const map = readSafetensors(join(dir, 'maps.safetensors')).tensors.get('candidates')!.data as Int32Array;
     const c = {
       id: caseId(r.image), ...(r.label !== undefined ? { label: r.label } : {}), truth: evaluatedSlice(readNifti(r.lesionMsk!), r.lesionMsk!), map,

@@ -8,20 +8,16 @@
 import { parseArgs } from 'node:util';
 import { attributionScore } from '../src/method/attribution/attribute.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
-import { fmt, medianOf, readRunCases, type RunCase, type Stored, type Type, typeClass } from './run-cases.js';
+import { LESION_TYPES as TYPES, lesionLabel, type LesionType as Type } from '../src/method/attribution/candidates.js';
+import { fmt, type Group, groupOf, medianOf, readRunCases, RUN_OPTIONS, type RunCase, type Stored } from './run-cases.js';
 
 const { values: args } = parseArgs({
   options: {
-    run: { type: 'string' },
-    manifest: { type: 'string', default: 'data/bench/manifest.csv' },
-    split: { type: 'string', default: 'val' },
+    ...RUN_OPTIONS,
     gate: { type: 'string', default: '0.4' },
   },
 });
-const TYPES: readonly Type[] = ['lytic', 'blastic'];
-
-const holds = (c: RunCase, t: Type) => c.truth.data.some((v) => v === typeClass(t));
-const group = (c: RunCase) => (holds(c, 'lytic') ? (holds(c, 'blastic') ? 'both' : 'lytic only') : holds(c, 'blastic') ? 'blastic only' : 'neither');
+const holds = (c: RunCase, t: Type) => c.truth.data.some((v) => v === lesionLabel(t));
 const delta = (c: RunCase, k: Stored) => (k.pCandidate === null || !c.reference ? null : attributionScore(k.pCandidate, c.reference.high, c.reference.low));
 const share = (c: RunCase, t: Type) => {
   const p = c.typeReadings?.[t];
@@ -33,11 +29,13 @@ const quantiles = (v: number[]) => {
 };
 
 async function main(): Promise<void> {
-  if (!args.run) throw new Error('--run DIR: a segment output folder');
   const all = await readRunCases(args.run, args.manifest!, args.split!);
+  // Each vertebra's group, read from its truth once.
+  const groups = new Map(all.map((c) => [c, groupOf(holds(c, 'lytic'), holds(c, 'blastic'))]));
+  const group = (c: RunCase) => groups.get(c)!;
   // The classifier itself: P(malignant) of each malignant group against the healthy vertebrae, before the gate.
   const healthy = all.filter((c) => c.label === 0);
-  const byGroup = ['lytic only', 'blastic only', 'both'].map((g) => {
+  const byGroup = (['lytic only', 'blastic only', 'both'] as const).map((g) => {
     const m = all.filter((c) => c.label === 1 && group(c) === g);
     if (m.length === 0 || healthy.length === 0) return `${g} n/a`;
     const auc = rocAuc([...healthy.map(() => 0), ...m.map(() => 1)], [...healthy, ...m].map((c) => c.pMalignant));
@@ -48,7 +46,7 @@ async function main(): Promise<void> {
   if (!cases.some((c) => c.reference)) throw new Error(`${args.run}: no harmonised reference pair (run segment with --delta-reference harmonised)`);
   console.log(`${cases.length} vertebrae with P(malignant) > ${args.gate}`);
   console.log('group | vertebrae | median P(malignant) | median Δ of true lytic / blastic candidates (how many) | share of lytic, blastic: quantiles 10 / 25 / 50 / 75 / 90 %');
-  for (const g of ['lytic only', 'blastic only', 'both', 'neither']) {
+  for (const g of ['lytic only', 'blastic only', 'both', 'neither'] satisfies Group[]) {
     const members = cases.filter((c) => group(c) === g);
     const trueDeltas = (t: Type) => members.flatMap((c) => c.candidates.filter((k) => k.type === t && c.trueCandidates.has(k)).map((k) => delta(c, k)).filter((d): d is number => d !== null));
     const shares = (t: Type) => quantiles(members.map((c) => share(c, t)).filter((s): s is number => s !== null));
@@ -56,7 +54,7 @@ async function main(): Promise<void> {
     console.log([g, members.length, fmt(medianOf(members.map((c) => c.pMalignant))), td, TYPES.map(shares).join('; ')].join(' | '));
   }
   for (const t of TYPES) {
-    const y = cases.map((c) => (holds(c, t) ? 1 : 0));
+    const y = cases.map((c) => (group(c) === 'both' || group(c) === `${t} only` ? 1 : 0));
     const of = (c: RunCase) => c.candidates.filter((k) => k.type === t);
     const scores: [string, (c: RunCase) => number][] = [
       ['share', (c) => share(c, t) ?? -1],

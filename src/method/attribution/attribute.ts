@@ -5,8 +5,8 @@ import * as torch from '../../tensor/index.js';
 import type { Device, Tensor } from '../../tensor/index.js';
 import { healthyEdit } from '../classifier/healthy-edit.js';
 import type { LatentClassifier } from '../classifier/latent-classifier.js';
-import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
-import { type Candidate, findCandidates, LESION_TYPES, type LesionType } from './candidates.js';
+import type { Mask2D } from '../regions/mask.js';
+import { type Candidate, findCandidates, LESION_TYPES, lesionLabel, type LesionType } from './candidates.js';
 import { composite } from './composite.js';
 import type { LatentDiffusion } from './engine.js';
 import { NUM_TIMESTEPS } from '../../model/diffusion.js';
@@ -216,7 +216,7 @@ function attributeGroup(
         candidates = p.candidates.map((c, j) => ({ ...c, pCandidate: pks[j]!, delta: deltas[j]!, kept: kept[j]! }));
       }
       const labels = new Uint8Array(rows * cols);
-      for (const c of candidates) if (c.kept) for (const k of c.pixelIndices) labels[k] = c.type === 'lytic' ? LYTIC : BLASTIC;
+      for (const c of candidates) if (c.kept) for (const k of c.pixelIndices) labels[k] = lesionLabel(c.type);
       return { rows, cols, pMalignant: p.pMalignant, pHealthy: p.pHealthy, measuredReference: reference, typeReadings, recon: recons[i]!, edit: edits[i]!, lyticMap: p.lyticMap, blasticMap: p.blasticMap, candidates, labels };
     });
   });

@@ -1,13 +1,15 @@
 // SPEC §5 steps 2–3: signed difference maps between the healthy edit and the reconstruction inside the body
 // mask, each cut at the median (or another quantile) of its positive values, and their 4-connected components as candidates.
 import { connectedComponents } from '../regions/components.js';
-import type { Mask2D } from '../regions/mask.js';
+import { BLASTIC, LYTIC, type Mask2D } from '../regions/mask.js';
 import { regionProperties } from '../regions/properties.js';
 import { splitAtCores } from '../regions/split.js';
 import { quantileOfPositive, thresholdAtPositiveMedian } from '../regions/threshold.js';
 
 export type LesionType = 'lytic' | 'blastic';
 export const LESION_TYPES: readonly LesionType[] = ['lytic', 'blastic'];
+/** The label-map value of a lesion type. */
+export const lesionLabel = (t: LesionType) => (t === 'lytic' ? LYTIC : BLASTIC);
 
 export interface Candidate {
   type: LesionType;

@@ -6,9 +6,8 @@
 // positive values, 4-connected components ≥ minSize. Every candidate is kept (no attribution scoring).
 import * as torch from '../../tensor/index.js';
 import type { VertebraSlice } from '../attribution/attribute.js';
-import { type CandidateSet, findCandidates } from '../attribution/candidates.js';
+import { type CandidateSet, findCandidates, lesionLabel } from '../attribution/candidates.js';
 import type { LatentDiffusion } from '../attribution/engine.js';
-import { BLASTIC, LYTIC } from '../regions/mask.js';
 
 export interface AnomalyOptions {
   inversionSteps: number;
@@ -43,7 +42,7 @@ export function anomalyBaseline(engine: LatentDiffusion, vertebrae: readonly Ver
     const r = recon.slice(i * px, (i + 1) * px);
     const found = findCandidates(v.image, r, v.mask, o.minSize);
     const labels = new Uint8Array(px);
-    for (const c of found.candidates) for (const k of c.pixelIndices) labels[k] = c.type === 'lytic' ? LYTIC : BLASTIC;
+    for (const c of found.candidates) for (const k of c.pixelIndices) labels[k] = lesionLabel(c.type);
     return { ...found, recon: r, labels };
   });
 }
