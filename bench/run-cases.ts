@@ -32,9 +32,7 @@ export interface RunCase {
   trueCandidates: ReadonlySet<Stored>;
 }
 
-/** What a vertebra's truth holds, as the groups these benchmarks report by. */
-export type Group = 'lytic only' | 'blastic only' | 'both' | 'neither';
-export const groupOf = (lytic: boolean, blastic: boolean): Group => (lytic ? (blastic ? 'both' : 'lytic only') : blastic ? 'blastic only' : 'neither');
+export { groupOf, type LesionGroup as Group } from '../src/method/evaluation/lesion-group.js';
 
 /** Whether candidate j of a case is a true one: most of its pixels lie in a true lesion of its type. */
 function isTrue(c: Omit<RunCase, 'trueCandidates'>, j: number): boolean {

@@ -4,10 +4,13 @@
 // both, neither): the median Δ of the true candidates of each type (Δ between the vertebra's reference pair), the
 // quantiles of each type's share (the composite revealing all of its candidates, on the same scale), and how well
 // vertebra-level scores tell the vertebrae holding a type from the rest (ROC-AUC). First, how well P(malignant)
-// itself tells each group from the healthy vertebrae. docs/model.md, tenth session.
+// itself tells each group from the healthy vertebrae, and how it grows with the lesion area on the vertebrae
+// holding one type. docs/model.md, tenth and eleventh sessions.
 import { parseArgs } from 'node:util';
 import { attributionScore } from '../src/method/attribution/attribute.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
+import { aucByGroup, formatAucByGroup } from '../src/method/diagnostics/check-model.js';
+import { LESION_GROUPS } from '../src/method/evaluation/lesion-group.js';
 import { LESION_TYPES as TYPES, lesionLabel, type LesionType as Type } from '../src/method/attribution/candidates.js';
 import { fmt, type Group, groupOf, medianOf, readRunCases, RUN_OPTIONS, type RunCase, type Stored } from './run-cases.js';
 
@@ -17,6 +20,7 @@ const { values: args } = parseArgs({
     gate: { type: 'string', default: '0.4' },
   },
 });
+const AREA_BINS = [0, 60, 120, 200, 300, 500];
 const holds = (c: RunCase, t: Type) => c.truth.data.some((v) => v === lesionLabel(t));
 const delta = (c: RunCase, k: Stored) => (k.pCandidate === null || !c.reference ? null : attributionScore(k.pCandidate, c.reference.high, c.reference.low));
 const share = (c: RunCase, t: Type) => {
@@ -34,14 +38,19 @@ async function main(): Promise<void> {
   const groups = new Map(all.map((c) => [c, groupOf(holds(c, 'lytic'), holds(c, 'blastic'))]));
   const group = (c: RunCase) => groups.get(c)!;
   // The classifier itself: P(malignant) of each malignant group against the healthy vertebrae, before the gate.
-  const healthy = all.filter((c) => c.label === 0);
-  const byGroup = (['lytic only', 'blastic only', 'both'] as const).map((g) => {
-    const m = all.filter((c) => c.label === 1 && group(c) === g);
-    if (m.length === 0 || healthy.length === 0) return `${g} n/a`;
-    const auc = rocAuc([...healthy.map(() => 0), ...m.map(() => 1)], [...healthy, ...m].map((c) => c.pMalignant));
-    return `${g} (${m.length}) ${fmt(auc)}, ${m.filter((c) => c.pMalignant > Number(args.gate)).length} above the gate`;
-  });
-  console.log(`P(malignant) against the ${healthy.length} healthy vertebrae, ROC-AUC: ${byGroup.join('; ')}`);
+  const labelled = all.filter((c): c is RunCase & { label: 0 | 1 } => c.label !== undefined);
+  const byGroup = aucByGroup(labelled.map((c) => ({ label: c.label, lesions: c.truth })), labelled.map((c) => c.pMalignant));
+  const above = LESION_GROUPS.map((g) => `${g} ${labelled.filter((c) => c.label === 1 && group(c) === g && c.pMalignant > Number(args.gate)).length}`).join(', ');
+  console.log(`P(malignant) against the ${labelled.filter((c) => c.label === 0).length} healthy vertebrae, ROC-AUC${formatAucByGroup(byGroup).replace(/^; against the healthy ones,/, ':')}; above the gate: ${above}`);
+  // How large a lesion of one type the classifier reads: P(malignant) of the one-type vertebrae by lesion area.
+  for (const t of TYPES) {
+    const members = labelled.filter((c) => c.label === 1 && group(c) === `${t} only`).map((c) => ({ p: c.pMalignant, area: c.truth.data.filter((v) => v === lesionLabel(t)).length }));
+    const bins = AREA_BINS.map((lo, i) => {
+      const p = members.filter((m) => m.area >= lo && m.area < (AREA_BINS[i + 1] ?? Infinity)).map((m) => m.p);
+      return `${lo}${AREA_BINS[i + 1] === undefined ? '+' : `–${AREA_BINS[i + 1]! - 1}`} px: ${fmt(medianOf(p))} (${p.length})`;
+    });
+    console.log(`${t} only, median P(malignant) by ${t} area: ${bins.join(', ')}`);
+  }
   const cases = all.filter((c) => c.pMalignant > Number(args.gate));
   if (!cases.some((c) => c.reference)) throw new Error(`${args.run}: no harmonised reference pair (run segment with --delta-reference harmonised)`);
   console.log(`${cases.length} vertebrae with P(malignant) > ${args.gate}`);

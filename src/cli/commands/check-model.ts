@@ -7,7 +7,7 @@ import { loadDiffAE } from '../../model/checkpoint.js';
 import { LatentClassifier } from '../../method/classifier/latent-classifier.js';
 import { loadVertebra } from '../../method/attribution/inputs.js';
 import { evaluatedSlice } from '../../method/evaluation/label-slice.js';
-import { type CheckVertebra, checkModel, classifierAuc, formatCheck, formatZReliance, measureZReliance } from '../../method/diagnostics/check-model.js';
+import { type CheckVertebra, checkModel, classifierReading, formatAucByGroup, formatCheck, formatZReliance, measureZReliance } from '../../method/diagnostics/check-model.js';
 import { int, progressBar } from '../options.js';
 import { addDeviceOptions, placement } from '../device.js';
 import { DEFAULT_MODEL_DIR, resolveModelFiles } from './segment.js';
@@ -48,11 +48,11 @@ export function register(program: Command): void {
       if (o.zOnly) {
         const zReliance = measureZReliance(model, vertebrae, o.batchSize);
         // An explicit classifier is scored too (encoding only): a label-trained DAE's z is judged on held-out rows.
-        const auc = o.classifier !== undefined ? { classifierAuc: classifierAuc(model, LatentClassifier.load(o.classifier), vertebrae, o.batchSize) } : {};
+        const auc = o.classifier !== undefined ? classifierReading(model, LatentClassifier.load(o.classifier), vertebrae, o.batchSize) : undefined;
         model.dispose();
         console.log(formatZReliance(zReliance));
-        if (auc.classifierAuc !== undefined) console.log(`classifier ROC-AUC on these vertebrae: ${auc.classifierAuc?.toFixed(3) ?? 'n/a (one class)'}`);
-        if (o.json !== undefined) writeFileAtomic(o.json, `${JSON.stringify({ model: files.model, manifest: o.manifest, split: o.split, vertebrae: vertebrae.length, zReliance, ...auc }, null, 2)}\n`);
+        if (auc) console.log(`classifier ROC-AUC on these vertebrae: ${auc.classifierAuc?.toFixed(3) ?? 'n/a (one class)'}${formatAucByGroup(auc.classifierAucByGroup)}`);
+        if (o.json !== undefined) writeFileAtomic(o.json, `${JSON.stringify({ model: files.model, manifest: o.manifest, split: o.split, vertebrae: vertebrae.length, zReliance, ...(auc ?? {}) }, null, 2)}\n`);
         return;
       }
       const bar = progressBar('check-model', '{value}/{total} vertebrae | ETA {eta_formatted}');

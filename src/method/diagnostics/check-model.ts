@@ -7,6 +7,7 @@ import type { LatentClassifier } from '../classifier/latent-classifier.js';
 import { HEALTHY_TARGET_P, healthyEdit } from '../classifier/healthy-edit.js';
 import { rocAuc } from '../classifier/metrics.js';
 import type { Mask2D } from '../regions/mask.js';
+import { LESION_GROUPS, lesionGroup } from '../evaluation/lesion-group.js';
 
 export interface CheckVertebra {
   image: Float32Array;
@@ -56,12 +57,16 @@ export interface CheckModelResult {
   };
   /** ROC-AUC of p_m against the vertebra labels on these vertebrae. */
   classifierAuc: number | null;
+  /** The same per lesion group: its malignant vertebrae against all healthy ones (null without lesion masks). */
+  classifierAucByGroup: AucByGroup | null;
   /**
    * Per timestep t: the denoiser's ε-MSE given another vertebra's z over its ε-MSE given the vertebra's own z
    * (same x_t, seeded noise). 1 = the decoder ignores z at that noise level; the training signal z gets.
    */
   zReliance: { t: number; ratio: number }[];
 }
+
+export type AucByGroup = Record<(typeof LESION_GROUPS)[number], { vertebrae: number; rocAuc: number | null }>;
 
 export const Z_RELIANCE_STEPS = [100, 300, 500, 700] as const;
 
@@ -219,14 +224,45 @@ export function measureZReliance(model: DiffAE, vertebrae: readonly CheckVertebr
   return zRelianceOf(sums);
 }
 
-/** ROC-AUC of p_m = P(malignant | Enc(x)) against the labels (null without both classes): encoding only. */
-export function classifierAuc(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], batchSize: number): number | null {
+/** p_m = P(malignant | Enc(x)) of every vertebra, in order: encoding only. */
+function pMalignantOf(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], batchSize: number): number[] {
   const pM: number[] = [];
   for (let s = 0; s < vertebrae.length; s += batchSize) {
     const batch = vertebrae.slice(s, s + batchSize);
     pM.push(...torch.noGrad(() => torch.tidy(() => probabilities(model.encode(imagesOf(batch, model)), classifier))));
   }
-  return aucOrNull(vertebrae.map((v) => v.label), pM);
+  return pM;
+}
+
+/** ROC-AUC of p_m against the labels, overall and per lesion group (null without both classes): encoding only. */
+export function classifierReading(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], batchSize: number): Pick<CheckModelResult, 'classifierAuc' | 'classifierAucByGroup'> {
+  const pM = pMalignantOf(model, classifier, vertebrae, batchSize);
+  return { classifierAuc: aucOrNull(vertebrae.map((v) => v.label), pM), classifierAucByGroup: aucByGroup(vertebrae, pM) };
+}
+
+export function classifierAuc(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], batchSize: number): number | null {
+  return classifierReading(model, classifier, vertebrae, batchSize).classifierAuc;
+}
+
+/**
+ * Per lesion group (what a malignant vertebra's slice holds): ROC-AUC of p_m, its malignant vertebrae against
+ * every healthy one. Null when no vertebra has a lesion mask; malignant vertebrae without one are left out.
+ */
+export function aucByGroup(vertebrae: readonly Pick<CheckVertebra, 'label' | 'lesions'>[], pM: readonly number[]): AucByGroup | null {
+  if (!vertebrae.some((v) => v.lesions)) return null;
+  const healthy = pM.filter((_p, i) => vertebrae[i]!.label === 0);
+  const groups = vertebrae.map((v) => (v.label === 1 && v.lesions ? lesionGroup(v.lesions.data) : null));
+  const entry = (g: (typeof LESION_GROUPS)[number]) => {
+    const members = pM.filter((_p, i) => groups[i] === g);
+    return { vertebrae: members.length, rocAuc: aucOrNull([...healthy.map(() => 0), ...members.map(() => 1)], [...healthy, ...members]) };
+  };
+  return Object.fromEntries(LESION_GROUPS.map((g) => [g, entry(g)])) as AucByGroup;
+}
+
+/** The per-group ROC-AUCs as one printed clause. */
+export function formatAucByGroup(r: AucByGroup | null): string {
+  if (!r) return '';
+  return `; against the healthy ones, malignant holding ${LESION_GROUPS.map((g) => `${g} ${r[g].rocAuc === null ? 'n/a' : r[g].rocAuc!.toFixed(3)} (${r[g].vertebrae})`).join(', ')}`;
 }
 
 /** ROC-AUC of the scores against 0/1 labels, or null when only one class is present. */
@@ -269,6 +305,7 @@ export function checkModel(model: DiffAE, classifier: LatentClassifier, vertebra
     healthyEdit: { body: mean(acc.edit), lesionShare: meanOrNull(acc.lesionShare), lesionAreaShare: meanOrNull(acc.lesionArea), rightSign: meanOrNull(acc.rightSign) },
     cycle: { reconVsPm: mean(acc.reconVsPm), pEdit: mean(acc.pEdit), pHealthy: mean(acc.pH), editDrop: meanOrNull(acc.editDrop), harmonisedDrop: meanOrNull(acc.harmDrop) },
     classifierAuc: aucOrNull(acc.labels, acc.pM),
+    classifierAucByGroup: aucByGroup(vertebrae, acc.pM),
     zReliance: zRelianceOf(acc.z),
   };
 }
@@ -286,7 +323,7 @@ export function formatCheck(r: CheckModelResult): string {
     `z swap (render with another vertebra's z, mean |Δ| in the body): ${f(r.zSwap.body)} = ${f(r.zSwap.ratioToReconError, 2)}× the recon error`,
     `healthy edit: mean |edit − recon| in the body ${f(r.healthyEdit.body)}; on malignant vertebrae ${f(r.healthyEdit.lesionShare, 3)} of the change falls on lesions covering ${f(r.healthyEdit.lesionAreaShare, 3)} of the body, ${f(r.healthyEdit.rightSign, 3)} of it with the right sign`,
     `cycle: |P(Enc(recon)) − p_m| ${f(r.cycle.reconVsPm)}; P(Enc(edit)) ${f(r.cycle.pEdit)} (p_h ${r.cycle.pHealthy.toExponential(1)}); malignancy removed by the edit: ${f(r.cycle.editDrop, 3)} encoded, ${f(r.cycle.harmonisedDrop, 3)} after harmonisation`,
-    `latent classifier ROC-AUC on these vertebrae: ${f(r.classifierAuc, 3)}`,
+    `latent classifier ROC-AUC on these vertebrae: ${f(r.classifierAuc, 3)}${formatAucByGroup(r.classifierAucByGroup)}`,
     formatZReliance(r.zReliance),
   ].join('\n');
 }

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as torch from '../../../src/tensor/index.js';
 import { saveDiffAE } from '../../../src/model/checkpoint.js';
 import { rocAuc } from '../../../src/method/classifier/metrics.js';
-import { type CheckVertebra, checkModel, classifierAuc, formatCheck, lesionStats, measureZReliance } from '../../../src/method/diagnostics/check-model.js';
+import { aucByGroup, type CheckVertebra, checkModel, classifierAuc, formatAucByGroup, formatCheck, lesionStats, measureZReliance } from '../../../src/method/diagnostics/check-model.js';
+import { lesionGroup } from '../../../src/method/evaluation/lesion-group.js';
 import { hsa } from '../../helpers/cli.js';
 import { tinyClassifier, tinyModel, tinySlice, writeVertebra } from '../attribution/fixtures.js';
 
@@ -69,6 +70,29 @@ describe('checkModel', () => {
     // The encoding-only path (--z-only --classifier) scores the same, in any batch size.
     expect(classifierAuc(model, classifier, vertebrae, 3)).toBeCloseTo(rocAuc([0, 1, 0, 1], p), 12);
     expect(classifierAuc(model, classifier, vertebrae.slice(0, 1), 3)).toBeNull();
+  });
+});
+
+describe('aucByGroup', () => {
+  const v = (label: 0 | 1, lesions?: number[]): CheckVertebra => ({ image: new Float32Array(3), body: new Uint8Array(3), label, ...(lesions ? { lesions: { rows: 1, cols: 3, data: Uint8Array.from(lesions) } } : {}) });
+  it('scores each group of malignant vertebrae against every healthy one', () => {
+    const vertebrae = [v(0, [0, 0, 0]), v(0, [0, 0, 0]), v(1, [1, 0, 0]), v(1, [0, 1, 1]), v(1, [2, 0, 0]), v(1, [1, 2, 0]), v(1, [0, 0, 0]), v(1)];
+    // healthy 0.3, 0.6; lytic only 0.5, 0.7; blastic only 0.9; both 0.2; a malignant vertebra with no lesion
+    // pixels, and one without a mask, are in no group.
+    const pM = [0.3, 0.6, 0.5, 0.7, 0.9, 0.2, 0.99, 0.99];
+    const r = aucByGroup(vertebrae, pM)!;
+    // lytic only: pairs (0.5 vs 0.3 win, 0.5 vs 0.6 loss, 0.7 vs both wins) = 3 of 4.
+    expect(r['lytic only']).toEqual({ vertebrae: 2, rocAuc: 0.75 });
+    expect(r['blastic only']).toEqual({ vertebrae: 1, rocAuc: 1 });
+    expect(r.both).toEqual({ vertebrae: 1, rocAuc: 0 });
+    expect(formatAucByGroup(r)).toBe('; against the healthy ones, malignant holding lytic only 0.750 (2), blastic only 1.000 (1), both 0.000 (1)');
+    expect(aucByGroup([v(0), v(1)], [0.1, 0.9])).toBeNull();
+    expect(formatAucByGroup(null)).toBe('');
+    // A group with no member, or no healthy vertebra: no AUC.
+    expect(aucByGroup([v(1, [1, 0, 0])], [0.5])!['lytic only']).toEqual({ vertebrae: 1, rocAuc: null });
+  });
+  it('groups a label map by the lesion types it holds', () => {
+    expect([[0, 0], [1, 0], [2, 2], [2, 1], [0, 3]].map(lesionGroup)).toEqual(['neither', 'lytic only', 'blastic only', 'both', 'neither']);
   });
 });
 
