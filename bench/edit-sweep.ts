@@ -14,7 +14,7 @@ import * as torch from '../src/tensor/index.js';
 import { loadDiffAE } from '../src/model/checkpoint.js';
 import { ddimInvert, ddimRender } from '../src/model/diffusion.js';
 import { loadVertebra } from '../src/method/attribution/inputs.js';
-import { bodyMedianDifference, findCandidates } from '../src/method/attribution/candidates.js';
+import { bodyMedianDifference, findCandidates, lesionLabel } from '../src/method/attribution/candidates.js';
 import { otsuBaseline } from '../src/method/baselines/otsu.js';
 import { LatentClassifier } from '../src/method/classifier/latent-classifier.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
@@ -71,7 +71,7 @@ function classDice(cases: Case[], pred: (i: number) => Mask2D, cls: number): num
 function keepAllMask(c: Case, r: Row, quantile: number): Mask2D {
   const cands = findCandidates(r.recon, r.edit, c.mask, 5, quantile);
   const data = new Uint8Array(c.mask.data.length);
-  for (const k of cands.candidates) for (const p of k.pixelIndices) data[p] = k.type === 'lytic' ? LYTIC : BLASTIC;
+  for (const k of cands.candidates) for (const p of k.pixelIndices) data[p] = lesionLabel(k.type);
   return { ...c.mask, data };
 }
 

@@ -14,13 +14,13 @@ import type { Tensor } from '../src/tensor/index.js';
 import { loadDiffAE } from '../src/model/checkpoint.js';
 import { ddimInvert, ddimRender } from '../src/model/diffusion.js';
 import { loadVertebra } from '../src/method/attribution/inputs.js';
-import { findCandidates } from '../src/method/attribution/candidates.js';
+import { findCandidates, lesionLabel } from '../src/method/attribution/candidates.js';
 import { composite } from '../src/method/attribution/composite.js';
 import { LatentClassifier } from '../src/method/classifier/latent-classifier.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
 import { evaluatedSlice } from '../src/method/evaluation/label-slice.js';
 import { healthyEdits, imagesOf } from '../src/method/diagnostics/check-model.js';
-import { BLASTIC, LYTIC, type Mask2D } from '../src/method/regions/mask.js';
+import type { Mask2D } from '../src/method/regions/mask.js';
 import { resolveModelFiles } from '../src/cli/commands/segment.js';
 
 const { values: args } = parseArgs({
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       refs.push({ label: c.label, zLogit: zLogits[i]!, recon: plain[start]!, reconH: harm[start]!, healed: plain[start + 1]!, healedH: harm[start + 1]! });
       if (c.label !== 1) return;
       found.candidates.forEach((k, j) => {
-        const cls = k.type === 'lytic' ? LYTIC : BLASTIC;
+        const cls = lesionLabel(k.type);
         let inside = 0;
         for (const p of k.pixelIndices) if (c.lesions.data[p] === cls) inside++;
         const r = start + 2 + j;
