@@ -9,10 +9,10 @@
 import { parseArgs } from 'node:util';
 import { attributionScore } from '../src/method/attribution/attribute.js';
 import { rocAuc } from '../src/method/classifier/metrics.js';
-import { aucByGroup, formatAucByGroup } from '../src/method/diagnostics/check-model.js';
-import { LESION_GROUPS } from '../src/method/evaluation/lesion-group.js';
+import { aucByGroup, listAucByGroup } from '../src/method/diagnostics/check-model.js';
+import { LESION_GROUPS, lesionGroup } from '../src/method/evaluation/lesion-group.js';
 import { LESION_TYPES as TYPES, lesionLabel, type LesionType as Type } from '../src/method/attribution/candidates.js';
-import { fmt, type Group, groupOf, medianOf, readRunCases, RUN_OPTIONS, type RunCase, type Stored } from './run-cases.js';
+import { fmt, type Group, medianOf, readRunCases, RUN_OPTIONS, type RunCase, type Stored } from './run-cases.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,7 +21,6 @@ const { values: args } = parseArgs({
   },
 });
 const AREA_BINS = [0, 60, 120, 200, 300, 500];
-const holds = (c: RunCase, t: Type) => c.truth.data.some((v) => v === lesionLabel(t));
 const delta = (c: RunCase, k: Stored) => (k.pCandidate === null || !c.reference ? null : attributionScore(k.pCandidate, c.reference.high, c.reference.low));
 const share = (c: RunCase, t: Type) => {
   const p = c.typeReadings?.[t];
@@ -35,13 +34,13 @@ const quantiles = (v: number[]) => {
 async function main(): Promise<void> {
   const all = await readRunCases(args.run, args.manifest!, args.split!);
   // Each vertebra's group, read from its truth once.
-  const groups = new Map(all.map((c) => [c, groupOf(holds(c, 'lytic'), holds(c, 'blastic'))]));
+  const groups = new Map(all.map((c) => [c, lesionGroup(c.truth.data)]));
   const group = (c: RunCase) => groups.get(c)!;
   // The classifier itself: P(malignant) of each malignant group against the healthy vertebrae, before the gate.
   const labelled = all.filter((c): c is RunCase & { label: 0 | 1 } => c.label !== undefined);
   const byGroup = aucByGroup(labelled.map((c) => ({ label: c.label, lesions: c.truth })), labelled.map((c) => c.pMalignant));
   const above = LESION_GROUPS.map((g) => `${g} ${labelled.filter((c) => c.label === 1 && group(c) === g && c.pMalignant > Number(args.gate)).length}`).join(', ');
-  console.log(`P(malignant) against the ${labelled.filter((c) => c.label === 0).length} healthy vertebrae, ROC-AUC${formatAucByGroup(byGroup).replace(/^; against the healthy ones,/, ':')}; above the gate: ${above}`);
+  console.log(`P(malignant) against the ${labelled.filter((c) => c.label === 0).length} healthy vertebrae, ROC-AUC: ${byGroup ? `malignant holding ${listAucByGroup(byGroup)}` : 'n/a (no lesion masks)'}; above the gate: ${above}`);
   // How large a lesion of one type the classifier reads: P(malignant) of the one-type vertebrae by lesion area.
   for (const t of TYPES) {
     const members = labelled.filter((c) => c.label === 1 && group(c) === `${t} only`).map((c) => ({ p: c.pMalignant, area: c.truth.data.filter((v) => v === lesionLabel(t)).length }));

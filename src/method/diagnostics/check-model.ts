@@ -240,10 +240,6 @@ export function classifierReading(model: DiffAE, classifier: LatentClassifier, v
   return { classifierAuc: aucOrNull(vertebrae.map((v) => v.label), pM), classifierAucByGroup: aucByGroup(vertebrae, pM) };
 }
 
-export function classifierAuc(model: DiffAE, classifier: LatentClassifier, vertebrae: readonly CheckVertebra[], batchSize: number): number | null {
-  return classifierReading(model, classifier, vertebrae, batchSize).classifierAuc;
-}
-
 /**
  * Per lesion group (what a malignant vertebra's slice holds): ROC-AUC of p_m, its malignant vertebrae against
  * every healthy one. Null when no vertebra has a lesion mask; malignant vertebrae without one are left out.
@@ -259,10 +255,14 @@ export function aucByGroup(vertebrae: readonly Pick<CheckVertebra, 'label' | 'le
   return Object.fromEntries(LESION_GROUPS.map((g) => [g, entry(g)])) as AucByGroup;
 }
 
-/** The per-group ROC-AUCs as one printed clause. */
+/** The per-group ROC-AUCs as a list: 'lytic only 0.821 (54), …'. */
+export function listAucByGroup(r: AucByGroup): string {
+  return LESION_GROUPS.map((g) => `${g} ${r[g].rocAuc === null ? 'n/a' : r[g].rocAuc!.toFixed(3)} (${r[g].vertebrae})`).join(', ');
+}
+
+/** The per-group ROC-AUCs as the clause check-model prints after the overall AUC ('' without lesion masks). */
 export function formatAucByGroup(r: AucByGroup | null): string {
-  if (!r) return '';
-  return `; against the healthy ones, malignant holding ${LESION_GROUPS.map((g) => `${g} ${r[g].rocAuc === null ? 'n/a' : r[g].rocAuc!.toFixed(3)} (${r[g].vertebrae})`).join(', ')}`;
+  return r ? `; against the healthy ones, malignant holding ${listAucByGroup(r)}` : '';
 }
 
 /** ROC-AUC of the scores against 0/1 labels, or null when only one class is present. */

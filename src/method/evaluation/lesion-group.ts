@@ -10,11 +10,12 @@ export const groupOf = (lytic: boolean, blastic: boolean): LesionGroup => (lytic
 
 /** The group of a lesion label map (0 background, 1 lytic, 2 blastic). */
 export function lesionGroup(labels: ArrayLike<number>): LesionGroup {
+  const [lyticLabel, blasticLabel] = [lesionLabel('lytic'), lesionLabel('blastic')];
   let lytic = false;
   let blastic = false;
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === lesionLabel('lytic')) lytic = true;
-    else if (labels[i] === lesionLabel('blastic')) blastic = true;
+    if (labels[i] === lyticLabel) lytic = true;
+    else if (labels[i] === blasticLabel) blastic = true;
   }
   return groupOf(lytic, blastic);
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as torch from '../../../src/tensor/index.js';
 import { saveDiffAE } from '../../../src/model/checkpoint.js';
 import { rocAuc } from '../../../src/method/classifier/metrics.js';
-import { aucByGroup, type CheckVertebra, checkModel, classifierAuc, formatAucByGroup, formatCheck, lesionStats, measureZReliance } from '../../../src/method/diagnostics/check-model.js';
+import { aucByGroup, type CheckVertebra, checkModel, classifierReading, formatAucByGroup, formatCheck, lesionStats, measureZReliance } from '../../../src/method/diagnostics/check-model.js';
 import { lesionGroup } from '../../../src/method/evaluation/lesion-group.js';
 import { hsa } from '../../helpers/cli.js';
 import { tinyClassifier, tinyModel, tinySlice, writeVertebra } from '../attribution/fixtures.js';
@@ -68,8 +68,8 @@ describe('checkModel', () => {
     const p = [0, 1, 2, 3].map((i) => classifier.probability(z.subarray(i * 16, (i + 1) * 16)));
     expect(r.classifierAuc).toBe(rocAuc([0, 1, 0, 1], p));
     // The encoding-only path (--z-only --classifier) scores the same, in any batch size.
-    expect(classifierAuc(model, classifier, vertebrae, 3)).toBeCloseTo(rocAuc([0, 1, 0, 1], p), 12);
-    expect(classifierAuc(model, classifier, vertebrae.slice(0, 1), 3)).toBeNull();
+    expect(classifierReading(model, classifier, vertebrae, 3).classifierAuc).toBeCloseTo(rocAuc([0, 1, 0, 1], p), 12);
+    expect(classifierReading(model, classifier, vertebrae.slice(0, 1), 3).classifierAuc).toBeNull();
   });
 });
 
